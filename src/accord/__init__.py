@@ -1,0 +1,30 @@
+"""accord: forecast how multi-party negotiations end.
+
+    import accord
+    scenario = accord.load("ukraine.yaml")          # or accord.example("ukraine-2025")
+    result = accord.forecast(scenario, models=["compromise", "nash"], draws=2000, seed=1)
+"""
+
+from accord.analysis import ForecastResult, ModelResult, forecast
+from accord.arrays import ScenarioArrays, sample, to_arrays
+from accord.examples import example, example_names
+from accord.io import load_any as load
+from accord.scenario import Problem, Scenario, ScenarioError, save
+
+__all__ = [
+    "ForecastResult",
+    "ModelResult",
+    "Problem",
+    "Scenario",
+    "ScenarioArrays",
+    "ScenarioError",
+    "example",
+    "example_names",
+    "forecast",
+    "load",
+    "sample",
+    "save",
+    "to_arrays",
+]
+
+__version__ = "0.1.0"

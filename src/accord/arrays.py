@@ -1,0 +1,231 @@
+"""Scenario -> arrays, and Monte Carlo draws of every ranged number.
+
+Axis order everywhere: (draw S, actor n, issue d). Saliences are divided by 100 so they lie
+in [0, 1] (shared/DESIGN.md, "Notation"); positions stay on each issue's own scale and
+capabilities keep the file's units (every model here is invariant to scaling them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from accord.scenario import Quantity, Scenario
+
+_DIST_CODES = {"triangular": 0, "uniform": 1, "normal": 2}
+
+
+@dataclass(frozen=True)
+class ScenarioArrays:
+    """The numbers of a scenario as arrays, with a leading draw axis.
+
+    position, salience, capability: (S, n, d). salience on [0, 1].
+    mask: (n, d), True where the actor takes part in the issue. Cells outside the mask hold
+    salience 0 and capability 0 (so weighted sums ignore them) and the issue's lower bound
+    as position; models must still consult the mask.
+    lower, upper: (d,) the issues' scale bounds. status_quo: (S, d), NaN where none is given.
+    """
+
+    actor_ids: tuple[str, ...]
+    issue_ids: tuple[str, ...]
+    position: np.ndarray
+    salience: np.ndarray
+    capability: np.ndarray
+    mask: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    status_quo: np.ndarray
+
+    @property
+    def draws(self) -> int:
+        return self.position.shape[0]
+
+    @property
+    def n_actors(self) -> int:
+        return self.position.shape[1]
+
+    @property
+    def n_issues(self) -> int:
+        return self.position.shape[2]
+
+    @property
+    def scale_range(self) -> np.ndarray:
+        """Δ = upper − lower per issue, shape (d,)."""
+        return self.upper - self.lower
+
+    @property
+    def weight(self) -> np.ndarray:
+        """c·s, shape (S, n, d), zero outside the mask."""
+        return self.capability * self.salience * self.mask
+
+    def take_draws(self, index: slice | np.ndarray | int) -> ScenarioArrays:
+        """A subset of draws (an int keeps a draw axis of length 1)."""
+        if isinstance(index, int | np.integer):
+            index = slice(int(index), int(index) + 1)
+        return replace(
+            self,
+            position=self.position[index],
+            salience=self.salience[index],
+            capability=self.capability[index],
+            status_quo=self.status_quo[index],
+        )
+
+    def take_actors(self, index: np.ndarray | list[int]) -> ScenarioArrays:
+        idx = np.asarray(index)
+        return replace(
+            self,
+            actor_ids=tuple(self.actor_ids[i] for i in idx),
+            position=self.position[:, idx],
+            salience=self.salience[:, idx],
+            capability=self.capability[:, idx],
+            mask=self.mask[idx],
+        )
+
+    def take_issues(self, index: np.ndarray | list[int]) -> ScenarioArrays:
+        idx = np.asarray(index)
+        return replace(
+            self,
+            issue_ids=tuple(self.issue_ids[i] for i in idx),
+            position=self.position[:, :, idx],
+            salience=self.salience[:, :, idx],
+            capability=self.capability[:, :, idx],
+            mask=self.mask[:, idx],
+            lower=self.lower[idx],
+            upper=self.upper[idx],
+            status_quo=self.status_quo[:, idx],
+        )
+
+
+@dataclass(frozen=True)
+class _Slots:
+    """Every number of a scenario flattened, with where it goes in the arrays."""
+
+    value: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    dist: np.ndarray
+    # destination: kind 0 position, 1 salience, 2 capability, 3 status quo; actor; issue list
+    kind: np.ndarray
+    actor: np.ndarray
+    issue: np.ndarray
+
+
+def _collect(scenario: Scenario) -> _Slots:
+    rows: list[tuple[Quantity, int, int, int]] = []
+    issue_index = {iid: k for k, iid in enumerate(scenario.issue_ids)}
+    for a, actor in enumerate(scenario.actors):
+        for iid, q in actor.position.items():
+            rows.append((q, 0, a, issue_index[iid]))
+        for iid, q in actor.salience.items():
+            rows.append((q, 1, a, issue_index[iid]))
+        if isinstance(actor.capability, dict):
+            for iid, q in actor.capability.items():
+                rows.append((q, 2, a, issue_index[iid]))
+        else:
+            rows.append((actor.capability, 2, a, -1))  # -1: every issue, one draw
+    for k, issue in enumerate(scenario.issues):
+        if issue.status_quo is not None:
+            rows.append((issue.status_quo, 3, -1, k))
+    value = np.array([q.value for q, *_ in rows], dtype=float)
+    bounds = np.array([q.bounds for q, *_ in rows], dtype=float).reshape(-1, 2)
+    return _Slots(
+        value=value,
+        low=bounds[:, 0],
+        high=bounds[:, 1],
+        dist=np.array([_DIST_CODES[q.dist] for q, *_ in rows], dtype=int),
+        kind=np.array([r[1] for r in rows], dtype=int),
+        actor=np.array([r[2] for r in rows], dtype=int),
+        issue=np.array([r[3] for r in rows], dtype=int),
+    )
+
+
+def _draw_values(slots: _Slots, draws: int, rng: np.random.Generator) -> np.ndarray:
+    """(draws, m) values: triangular on low–value–high by default, uniform, or a normal
+    with sd = half the wider side of the range, truncated to the range (by resampling)."""
+    m = slots.value.size
+    out = np.broadcast_to(slots.value, (draws, m)).copy()
+    ranged = slots.high > slots.low
+    u = rng.random((draws, m))  # one uniform per slot and draw, whatever the distribution
+    lo, hi, mode = slots.low, slots.high, slots.value
+    width = np.where(ranged, hi - lo, 1.0)
+    # triangular by inverse CDF (vectorised, one uniform each)
+    tri = slots.dist == 0
+    fc = (mode - lo) / width
+    left = u < fc
+    tri_vals = np.where(
+        left,
+        lo + np.sqrt(u * width * (mode - lo)),
+        hi - np.sqrt((1 - u) * width * (hi - mode)),
+    )
+    uni_vals = lo + u * width
+    out = np.where(ranged & tri, tri_vals, out)
+    out = np.where(ranged & (slots.dist == 1), uni_vals, out)
+    normal = ranged & (slots.dist == 2)
+    if normal.any():
+        sd = np.maximum(mode - lo, hi - mode) / 2.0
+        cols = np.flatnonzero(normal)
+        z = mode[cols] + sd[cols] * rng.standard_normal((draws, cols.size))
+        bad = (z < lo[cols]) | (z > hi[cols])
+        while bad.any():
+            fresh = mode[cols] + sd[cols] * rng.standard_normal((draws, cols.size))
+            z = np.where(bad, fresh, z)
+            bad = (z < lo[cols]) | (z > hi[cols])
+        out[:, cols] = z
+    return out
+
+
+def sample(scenario: Scenario, draws: int = 1, seed: int | np.random.Generator | None = 0
+           ) -> ScenarioArrays:
+    """Arrays for ``draws`` Monte Carlo draws of the scenario's ranged numbers.
+
+    ``draws = 1`` gives the central values (no randomness). The same seed gives the same
+    draws on any machine (numpy's PCG64).
+    """
+    if draws < 1:
+        raise ValueError(f"draws must be at least 1, got {draws}")
+    slots = _collect(scenario)
+    if draws == 1:
+        values = slots.value[None, :]
+    else:
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        values = _draw_values(slots, draws, rng)
+    n, d = len(scenario.actors), len(scenario.issues)
+    lower = np.array([scenario.scale_of(i)[0] for i in scenario.issues], dtype=float)
+    upper = np.array([scenario.scale_of(i)[1] for i in scenario.issues], dtype=float)
+    position = np.broadcast_to(lower, (draws, n, d)).copy()
+    salience = np.zeros((draws, n, d))
+    capability = np.zeros((draws, n, d))
+    status_quo = np.full((draws, d), np.nan)
+    mask = np.zeros((n, d), dtype=bool)
+
+    k, a, i = slots.kind, slots.actor, slots.issue
+    sel = k == 0
+    position[:, a[sel], i[sel]] = values[:, sel]
+    mask[a[sel], i[sel]] = True
+    sel = k == 1
+    salience[:, a[sel], i[sel]] = values[:, sel] / 100.0
+    sel = (k == 2) & (i >= 0)
+    capability[:, a[sel], i[sel]] = values[:, sel]
+    sel = np.flatnonzero((k == 2) & (i < 0))
+    capability[:, a[sel], :] = values[:, sel][:, :, None]
+    sel = k == 3
+    status_quo[:, i[sel]] = values[:, sel]
+    capability *= mask
+    salience *= mask
+    return ScenarioArrays(
+        actor_ids=tuple(scenario.actor_ids),
+        issue_ids=tuple(scenario.issue_ids),
+        position=position,
+        salience=salience,
+        capability=capability,
+        mask=mask,
+        lower=lower,
+        upper=upper,
+        status_quo=status_quo,
+    )
+
+
+def to_arrays(scenario: Scenario) -> ScenarioArrays:
+    """The central values (S = 1)."""
+    return sample(scenario, 1)

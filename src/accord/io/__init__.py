@@ -1,0 +1,69 @@
+"""Readers of scenario files: accord's own formats and other tools' formats.
+
+Each reader of another tool's format registers a ``sniff(path, text) -> bool`` and a
+``load(path, text) -> Scenario``; :func:`load_any` picks the first reader that recognises
+the file, else loads accord's own YAML / JSON / tidy CSV.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from accord import scenario as _scenario
+from accord.scenario import Problem, Scenario, ScenarioError
+
+
+@dataclass(frozen=True)
+class Reader:
+    name: str
+    sniff: Callable[[Path, str], bool]
+    load: Callable[[Path, str], Scenario]
+
+
+_READERS: list[Reader] = []
+_WRITERS: dict[str, Callable[[Scenario], str]] = {}
+
+
+def register_writer(fmt: str, write: Callable[[Scenario], str]) -> None:
+    """Make ``accord convert --format FMT`` write another tool's format."""
+    _WRITERS[fmt] = write
+
+
+def writer_names() -> list[str]:
+    return ["yaml", "json", "csv", *_WRITERS]
+
+
+def dumps_as(scenario: Scenario, fmt: str) -> str:
+    """The scenario as text in a named format (accord's own or a registered one)."""
+    if fmt in _WRITERS:
+        return _WRITERS[fmt](scenario)
+    if fmt in ("yaml", "json", "csv"):
+        return _scenario.dumps(scenario, fmt)  # type: ignore[arg-type]
+    raise ScenarioError([Problem(fmt, None, "", f"unknown output format; choose one of: "
+                                 f"{', '.join(writer_names())}")])
+
+
+def register_reader(reader: Reader) -> None:
+    _READERS.append(reader)
+
+
+def readers() -> list[Reader]:
+    return list(_READERS)
+
+
+def load_any(path: str | os.PathLike[str], salience_scale: float = 100.0) -> Scenario:
+    """Load a scenario from a file in any known format; raise :class:`ScenarioError`."""
+    p = Path(path)
+    if p.is_file() and _READERS:
+        try:
+            text = p.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ScenarioError([Problem(p.name, None, "", "is not UTF-8 text (a binary "
+                                         "file?)")]) from None
+        for reader in _READERS:
+            if reader.sniff(p, text):
+                return reader.load(p, text)
+    return _scenario.load(p, salience_scale=salience_scale)
