@@ -215,7 +215,8 @@ def _pydantic_problems(data: Any, check: _Checker) -> None:
         for e in err.errors():
             loc = [p for p in e["loc"] if p not in ("function-after", "function-before")]
             # the capability union reports both branches; keep one clear message
-            if len(loc) >= 3 and loc[0] == "actors" and loc[2] == "capability":
+            if (len(loc) >= 3 and loc[0] == "actors" and loc[2] == "capability"
+                    and e["type"] != "missing"):
                 path = _path(loc[:3])
                 check.add(path, "must be a number, a {value, low, high} object, or one per issue")
                 continue
@@ -229,27 +230,27 @@ def _pydantic_problems(data: Any, check: _Checker) -> None:
                 check.add(path, f"{_fmt(value)!s} is not allowed: {e['msg']}")
 
 
-def _check_quantity(
-    check: _Checker, path: str, q: Any, lo: float, hi: float, what: str = "outside"
-) -> None:
+def _check_quantity(check: _Checker, path: str, q: Any, lo: float, hi: float) -> None:
+    """Value and range inside [lo, hi] (hi may be inf), and low <= value <= high."""
     if _is_number(q):
         q = {"value": q}
     if not isinstance(q, dict) or not _is_number(q.get("value")):
         return  # pydantic reports the type problem
+    allowed = f"outside {_fmt(lo)}..{_fmt(hi)}" if math.isfinite(hi) else f"below {_fmt(lo)}"
     value = q["value"]
     low, high = q.get("low"), q.get("high")
     if not (lo <= value <= hi):
-        check.add(path, f"{_fmt(value)} is {what} {_fmt(lo)}..{_fmt(hi)}")
+        check.add(path, f"{_fmt(value)} is {allowed}")
     if _is_number(low):
         if low > value:
             check.add(f"{path}.low", f"low {_fmt(low)} is above the value {_fmt(value)}")
         elif not lo <= low <= hi:
-            check.add(f"{path}.low", f"{_fmt(low)} is {what} {_fmt(lo)}..{_fmt(hi)}")
+            check.add(f"{path}.low", f"{_fmt(low)} is {allowed}")
     if _is_number(high):
         if high < value:
             check.add(f"{path}.high", f"high {_fmt(high)} is below the value {_fmt(value)}")
         elif not lo <= high <= hi:
-            check.add(f"{path}.high", f"{_fmt(high)} is {what} {_fmt(lo)}..{_fmt(hi)}")
+            check.add(f"{path}.high", f"{_fmt(high)} is {allowed}")
 
 
 def _semantic_problems(data: dict[str, Any], check: _Checker) -> None:
@@ -342,9 +343,7 @@ def _semantic_problems(data: dict[str, Any], check: _Checker) -> None:
                         f"unknown issue id {iid!r}; the issues are: {allowed}",
                     )
                 else:
-                    _check_quantity(
-                        check, f"actors[{a}].capability.{iid}", q, 0.0, math.inf, "outside"
-                    )
+                    _check_quantity(check, f"actors[{a}].capability.{iid}", q, 0.0, math.inf)
             for iid in positions:
                 if iid in scales and iid not in capability:
                     check.add(
@@ -486,6 +485,7 @@ def _quantity_from_row(
     check: _Checker, path: str, row: dict[str, str], column: str, line_path: dict[str, int],
     line: int, default: float | None = None, scale: float = 1.0
 ) -> dict[str, Any] | None:
+    line_path[path] = line
     value = _csv_number(check, path, row.get(column, ""), column)
     if value is None:
         if default is None:
@@ -506,10 +506,28 @@ def _quantity_from_row(
     return q
 
 
+def _validate_with_parse_problems(data: dict[str, Any], check: _Checker) -> Scenario:
+    """Validate what parsed, reporting it together with the cells that did not parse.
+
+    A cell that did not parse is left out of ``data``; the "is missing" complaints this
+    causes for the same actor are dropped, as the parse problem already names the cell.
+    """
+    if not check.problems:
+        return validate_data(data, check.file, check.lines)
+    bad_actors = {p.path.split(".")[0] for p in check.problems}
+    problems = list(check.problems)
+    try:
+        validate_data(data, check.file, check.lines)
+    except ScenarioError as err:
+        problems += [p for p in err.problems
+                     if not (p.path.split(".")[0] in bad_actors and "missing" in p.message)]
+    raise ScenarioError(problems)
+
+
 def _load_tidy_csv(header: list[str], body: list[tuple[int, dict[str, str]]], file: str
                    ) -> Scenario:
-    check = _Checker(file, {})
     lines: dict[str, int] = {}
+    check = _Checker(file, lines)
     actors: dict[str, dict[str, Any]] = {}
     issues: dict[str, dict[str, Any]] = {}
     caps: dict[str, dict[str, dict[str, Any]]] = {}
@@ -539,11 +557,9 @@ def _load_tidy_csv(header: list[str], body: list[tuple[int, dict[str, str]]], fi
         per_issue = caps.get(aid, {})
         distinct = {json.dumps(q, sort_keys=True) for q in per_issue.values()}
         actor["capability"] = next(iter(per_issue.values())) if len(distinct) == 1 else per_issue
-    if check.problems:
-        raise ScenarioError(check.problems)
     data = {"title": Path(file).stem, "issues": list(issues.values()),
             "actors": list(actors.values())}
-    return validate_data(data, file, lines)
+    return _validate_with_parse_problems(data, check)
 
 
 def _load_one_issue_csv(header: list[str], body: list[tuple[int, dict[str, str]]], file: str,
@@ -553,8 +569,8 @@ def _load_one_issue_csv(header: list[str], body: list[tuple[int, dict[str, str]]
     The issue's scale is the range of the positions held (the published data sets have no
     other); saliences are 0–100 unless ``salience_scale`` = 1 says they are 0–1.
     """
-    check = _Checker(file, {})
     lines: dict[str, int] = {}
+    check = _Checker(file, lines)
     actors = []
     factor = 100.0 / salience_scale
     for a, (line, row) in enumerate(body):
@@ -573,8 +589,6 @@ def _load_one_issue_csv(header: list[str], body: list[tuple[int, dict[str, str]]
         if row.get("actor_english"):
             actor["name"] = row["actor_english"]
         actors.append(actor)
-    if check.problems:
-        raise ScenarioError(check.problems)
     values = [a["position"]["issue"]["value"] for a in actors if "issue" in a["position"]]
     issue: dict[str, Any] = {"id": "issue", "label": Path(file).stem}
     if values and min(values) < max(values):
@@ -582,7 +596,7 @@ def _load_one_issue_csv(header: list[str], body: list[tuple[int, dict[str, str]]
     elif values:
         issue["scale"] = [min(values) - 1.0, max(values) + 1.0]
     data = {"title": Path(file).stem, "issues": [issue], "actors": actors}
-    return validate_data(data, file, lines)
+    return _validate_with_parse_problems(data, check)
 
 
 def load_csv_text(text: str, file: str = "<csv>", salience_scale: float = 100.0) -> Scenario:
