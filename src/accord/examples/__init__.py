@@ -17,7 +17,7 @@ def example_names() -> list[str]:
 
 def example_text(name: str) -> str:
     if name not in example_names():
-        raise ScenarioError([Problem(name, None, "", "is neither a file nor a built-in "
+        raise ScenarioError([Problem(name, None, "", "is not a built-in "
                                      f"example; the examples are: {', '.join(example_names())}")])
     return resources.files(__name__).joinpath(name + _SUFFIX).read_text(encoding="utf-8")
 
