@@ -96,6 +96,10 @@ def _fmt(x: float) -> str:
     return f"{x:.4g}" if abs(x) < 1 else f"{x:.1f}"
 
 
+def _bound(x: float) -> str:
+    return f"{x:g}"
+
+
 def render_forecast(result: analysis.ForecastResult) -> None:
     sc = result.scenario
     out.print(f"[bold]{sc.title}[/bold]")
@@ -119,12 +123,12 @@ def render_forecast(result: analysis.ForecastResult) -> None:
             table.add_row(*row)
         meaning = []
         if issue.low:
-            meaning.append(f"{_fmt(lo)} = {issue.low}")
+            meaning.append(f"{_bound(lo)} = {issue.low}")
         if issue.high:
-            meaning.append(f"{_fmt(hi)} = {issue.high}")
+            meaning.append(f"{_bound(hi)} = {issue.high}")
         if issue.status_quo is not None:
-            meaning.append(f"status quo {_fmt(issue.status_quo.value)}")
-        table.caption = "; ".join(meaning) if meaning else f"scale {_fmt(lo)}–{_fmt(hi)}"
+            meaning.append(f"status quo {_bound(issue.status_quo.value)}")
+        table.caption = "; ".join(meaning) if meaning else f"scale {_bound(lo)}–{_bound(hi)}"
         table.caption_justify = "left"
         out.print(table)
     for r in result.results:
