@@ -1,0 +1,703 @@
+"""Backtest: models against real outcomes, on data in the DEU format.
+
+The DEU data (Decision-making in the European Union I–III; Thomson et al. 2006, 2012;
+Arregui & Perarnaud 2021) code, for each issue of an EU legislative proposal, the positions
+(``p<actor>``) and saliences (``s<actor>``) of the Commission, the Parliament and the member
+states on 0–100, the reference point ``rp`` and the decision outcome ``out`` (one row per
+issue; shared/DESIGN.md, "Validation on real outcomes"). A blank position means the actor
+took no part; a participant's blank salience is 50. Capabilities come from a separate table
+(``capabilities.csv``: ``actor,name,council_votes_pre_nice,council_votes_nice``): pre-Nice
+Council votes on an issue where only EU-15 states take part, Nice votes otherwise; actors
+without votes (Commission, Parliament) get the largest state's weight unless
+``institutions`` says otherwise.
+
+:func:`load_deu` reads a file into :class:`Proposal` objects, one multi-issue
+:class:`~accord.scenario.Scenario` per proposal (so models that use several issues see them
+together; one-issue models treat each issue alone anyway). :func:`backtest` runs models on
+every proposal through :func:`accord.analysis.sweep` and scores them on the issues that have
+an outcome.
+
+Input noise (for the coverage of predictive intervals, draws > 1): every actor's position,
+salience and capability, and the reference point, get a triangular range around the coded
+value (mode = coded value): positions and the reference point ± ``Noise.position`` points,
+saliences ± ``Noise.salience`` points, both clipped to 0–100, and capabilities
+× (1 ± ``Noise.capability``). The defaults (±10, ±20, ±25 %) were set before looking at any
+result, as a guess at expert-coding error; see docs/validation.md for what they give.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from accord import analysis
+from accord.analysis import Ensemble, ModelPlan
+from accord.models.base import BaseModel
+from accord.scenario import Problem, Scenario, ScenarioError, validate_data
+
+DEFAULT_SALIENCE = 50.0
+REFERENCE = "compromise"  # the model every other is compared against (DESIGN.md)
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class DeuIssue:
+    """One row of a DEU file: an issue of a proposal, with its outcome if known."""
+
+    id: str
+    line: int
+    outcome: float | None
+    reference_point: float | None
+    meta: dict[str, str]  # the row's other columns (proc, counvte, council, ...)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A legislative proposal: its issues (rows) and the scenario built from them.
+
+    ``scenario.issues`` are ``issues`` in the same order (issues nobody took part in are
+    left out and listed in ``skipped``).
+    """
+
+    id: str
+    name: str
+    scenario: Scenario
+    issues: tuple[DeuIssue, ...]
+    skipped: tuple[DeuIssue, ...] = ()
+
+    @property
+    def outcomes(self) -> np.ndarray:
+        """(d,) outcomes, NaN where the file has none."""
+        return np.array([np.nan if i.outcome is None else i.outcome for i in self.issues])
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """Council votes per actor code (None where the actor has none in that system)."""
+
+    names: dict[str, str]
+    pre_nice: dict[str, float | None]
+    nice: dict[str, float | None]
+
+    @property
+    def actors(self) -> list[str]:
+        return list(self.names)
+
+
+def _number(text: str) -> float | None:
+    text = text.strip()
+    if not text:
+        return None
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def read_capabilities(path: str | os.PathLike[str]) -> Capabilities:
+    """The Council votes table; raises ScenarioError listing every problem."""
+    p = Path(path)
+    file = p.name
+    if not p.is_file():
+        raise ScenarioError([Problem(str(path), None, "", "no such file")])
+    problems: list[Problem] = []
+    names: dict[str, str] = {}
+    pre: dict[str, float | None] = {}
+    nice: dict[str, float | None] = {}
+    with p.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        need = {"actor", "council_votes_pre_nice", "council_votes_nice"}
+        missing = need - set(reader.fieldnames or [])
+        if missing:
+            raise ScenarioError([Problem(file, 1, "", f"the header lacks "
+                                         f"{', '.join(sorted(missing))}")])
+        for row in reader:
+            line = reader.line_num
+            code = (row.get("actor") or "").strip()
+            if not code:
+                problems.append(Problem(file, line, "actor", "is empty"))
+                continue
+            if code in names:
+                problems.append(Problem(file, line, "actor", f"duplicate actor {code!r}"))
+                continue
+            names[code] = (row.get("name") or code).strip()
+            for column, table in (("council_votes_pre_nice", pre), ("council_votes_nice", nice)):
+                try:
+                    v = _number(row.get(column) or "")
+                except ValueError:
+                    problems.append(Problem(file, line, column, f"{row[column]!r} is not a "
+                                            "number"))
+                    continue
+                if v is not None and v < 0:
+                    problems.append(Problem(file, line, column, f"{v:g} is negative"))
+                table[code] = v
+    if problems:
+        raise ScenarioError(problems)
+    if not names:
+        raise ScenarioError([Problem(file, None, "", "no actors")])
+    return Capabilities(names, pre, nice)
+
+
+Institutions = Literal["largest", "mean", "none"]
+
+
+def issue_capabilities(participants: Sequence[str], caps: Capabilities,
+                       institutions: Institutions | float = "largest",
+                       proxy: Literal["votes", "equal"] = "votes") -> dict[str, float]:
+    """Capability of each participant of one issue.
+
+    ``votes``: pre-Nice Council votes when every participating state has them (only EU-15
+    states take part), Nice votes otherwise. Actors with no votes in either system (the
+    Commission, the Parliament) get the largest state's weight in the system used
+    (``largest``), the mean state weight (``mean``), nothing (``none``), or a given number.
+    ``equal``: every participant 1.
+    """
+    if proxy == "equal":
+        return dict.fromkeys(participants, 1.0)
+    institutional = [a for a in participants if caps.pre_nice.get(a) is None
+                     and caps.nice.get(a) is None]
+    states = [a for a in participants if a not in institutional]
+    table = caps.pre_nice if all(caps.pre_nice.get(a) is not None for a in states) else caps.nice
+    out = {a: float(table[a]) for a in states if table.get(a) is not None}
+    weights = [v for v in table.values() if v is not None]
+    if institutions == "largest":
+        inst = max(weights) if weights else 1.0
+    elif institutions == "mean":
+        inst = float(np.mean(weights)) if weights else 1.0
+    elif institutions == "none":
+        inst = 0.0
+    else:
+        inst = float(institutions)
+    out.update(dict.fromkeys(institutional, inst))
+    return out
+
+
+def load_deu(path: str | os.PathLike[str], capabilities_path: str | os.PathLike[str], *,
+             institutions: Institutions | float = "largest",
+             capability: Literal["votes", "equal"] = "votes",
+             proposal_column: str = "prnr", issue_column: str = "isnr") -> list[Proposal]:
+    """Read a DEU-format file into proposals, each with one multi-issue scenario.
+
+    Raises :class:`~accord.scenario.ScenarioError` listing every problem with its line.
+    """
+    caps = read_capabilities(capabilities_path)
+    p = Path(path)
+    file = p.name
+    if not p.is_file():
+        raise ScenarioError([Problem(str(path), None, "", "no such file")])
+    problems: list[Problem] = []
+    with p.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            raise ScenarioError([Problem(file, None, "", "the file is empty")]) from None
+        rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+    col = {h: k for k, h in enumerate(header)}
+    missing = [c for c in (proposal_column, issue_column, "out") if c not in col]
+    if missing:
+        raise ScenarioError([Problem(file, 1, "", f"the header lacks {', '.join(missing)}: a "
+                                     "DEU file has p<actor>/s<actor> columns, rp and out")])
+    actors = [a for a in caps.actors if f"p{a}" in col]
+    unknown = sorted(h[1:] for h in header if h.startswith("p") and f"s{h[1:]}" in col
+                     and h[1:] not in caps.names)
+    for code in unknown:
+        problems.append(Problem(file, 1, f"p{code}", f"actor {code!r} has positions but no row "
+                                f"in {Path(capabilities_path).name}"))
+    if not actors:
+        problems.append(Problem(file, 1, "", "no p<actor> column names an actor of "
+                                f"{Path(capabilities_path).name}"))
+    actor_cols = {f"p{a}" for a in actors} | {f"s{a}" for a in actors}
+    meta_cols = [h for h in header if h not in actor_cols and h not in ("rp", "out")]
+
+    grouped: dict[str, list[tuple[DeuIssue, dict[str, float], dict[str, float]]]] = {}
+    names: dict[str, str] = {}
+    seen: set[str] = set()
+    for line, row in rows:
+        if len(row) != len(header):
+            problems.append(Problem(file, line, "", f"{len(row)} fields where the header has "
+                                    f"{len(header)}"))
+            continue
+
+        def num(column: str, lo: float, hi: float, line: int = line, row: list[str] = row
+                ) -> float | None:
+            if column not in col:
+                return None
+            text = row[col[column]]
+            try:
+                v = _number(text)
+            except ValueError:
+                problems.append(Problem(file, line, column, f"{text.strip()!r} is not a number"))
+                return None
+            if v is not None and not lo <= v <= hi:
+                problems.append(Problem(file, line, column, f"{v:g} is outside {lo:g}..{hi:g}"))
+                return None
+            return v
+
+        iid = row[col[issue_column]].strip()
+        pid = row[col[proposal_column]].strip()
+        if not iid or not pid:
+            problems.append(Problem(file, line, issue_column if not iid else proposal_column,
+                                    "is empty"))
+            continue
+        if iid in seen:
+            problems.append(Problem(file, line, issue_column, f"duplicate issue {iid!r}"))
+            continue
+        seen.add(iid)
+        positions: dict[str, float] = {}
+        saliences: dict[str, float] = {}
+        for a in actors:
+            x = num(f"p{a}", 0.0, 100.0)
+            s = num(f"s{a}", 0.0, 100.0)
+            if x is not None:
+                positions[a] = x
+                saliences[a] = DEFAULT_SALIENCE if s is None else s
+        issue = DeuIssue(iid, line, num("out", 0.0, 100.0), num("rp", 0.0, 100.0),
+                         {h: row[col[h]].strip() for h in meta_cols})
+        grouped.setdefault(pid, []).append((issue, positions, saliences))
+        names.setdefault(pid, issue.meta.get("prname", pid))
+    if problems:
+        raise ScenarioError(problems)
+
+    proposals = []
+    for pid, entries in grouped.items():
+        kept = [(i, x, s) for i, x, s in entries if x]
+        skipped = tuple(i for i, x, _ in entries if not x)
+        if not kept:
+            continue
+        proposals.append(_proposal(pid, names[pid], kept, skipped, caps, institutions,
+                                   capability, file))
+    return proposals
+
+
+def _proposal(pid: str, name: str, entries: list[tuple[DeuIssue, dict[str, float],
+                                                        dict[str, float]]],
+              skipped: tuple[DeuIssue, ...], caps: Capabilities,
+              institutions: Institutions | float, capability: Literal["votes", "equal"],
+              file: str) -> Proposal:
+    issues = []
+    lines: dict[str, int] = {}
+    per_actor: dict[str, dict[str, Any]] = {}
+    for k, (issue, positions, saliences) in enumerate(entries):
+        spec: dict[str, Any] = {"id": issue.id, "label": f"{name} ({issue.id})"}
+        if issue.reference_point is not None:
+            spec["status_quo"] = issue.reference_point
+        issues.append(spec)
+        lines[f"issues[{k}]"] = issue.line
+        weights = issue_capabilities(list(positions), caps, institutions, capability)
+        for a, x in positions.items():
+            entry = per_actor.setdefault(a, {"position": {}, "salience": {}, "capability": {}})
+            entry["position"][issue.id] = x
+            entry["salience"][issue.id] = saliences[a]
+            entry["capability"][issue.id] = weights[a]
+    actors = []
+    for a in caps.actors:  # the capability table's order
+        if a not in per_actor:
+            continue
+        entry = per_actor[a]
+        cap = entry["capability"]
+        distinct = set(cap.values())
+        actors.append({"id": a, "name": caps.names[a], "position": entry["position"],
+                       "salience": entry["salience"],
+                       "capability": distinct.pop() if len(distinct) == 1 else cap})
+    data = {"title": f"{name} ({pid})", "issues": issues, "actors": actors}
+    scenario = validate_data(data, file, lines)
+    return Proposal(pid, name, scenario, tuple(i for i, _, _ in entries), skipped)
+
+
+# --------------------------------------------------------------------------- noise
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Input noise for predictive intervals: triangular ranges around the coded values.
+
+    position: ± points (positions and reference point, clipped to the scale).
+    salience: ± points (clipped to 0–100). capability: ± this share of the value.
+    """
+
+    position: float = 10.0
+    salience: float = 20.0
+    capability: float = 0.25
+
+    @classmethod
+    def parse(cls, pairs: Sequence[str]) -> Noise:
+        """From ``KEY=VALUE`` pairs (``position=10``); unknown keys raise AnalysisError."""
+        values: dict[str, float] = {}
+        for pair in pairs:
+            for part in pair.split(","):
+                key, sep, value = part.partition("=")
+                key = key.strip()
+                if not sep or key not in cls.__dataclass_fields__:
+                    raise analysis.AnalysisError(
+                        f"--noise {part!r} is not KEY=VALUE with KEY one of position, "
+                        "salience, capability")
+                try:
+                    v = float(value)
+                except ValueError:
+                    raise analysis.AnalysisError(f"--noise {part!r}: {value!r} is not a "
+                                                 "number") from None
+                if not math.isfinite(v) or v < 0:
+                    raise analysis.AnalysisError(f"--noise {part!r}: must be a number >= 0")
+                values[key] = v
+        return cls(**values)
+
+
+def with_noise(scenario: Scenario, noise: Noise) -> Scenario:
+    """The scenario with every actor number and status quo given the noise's range."""
+    data = scenario.model_dump(mode="json")
+    default_scale = data["scale"]
+
+    def ranged(q: dict[str, Any], step: float, lo: float, hi: float) -> dict[str, Any]:
+        v = q["value"]
+        return {**q, "low": max(v - step, lo), "high": min(v + step, hi), "dist": "triangular"}
+
+    scales = {}
+    for issue in data["issues"]:
+        lo, hi = issue.get("scale") or default_scale
+        scales[issue["id"]] = (lo, hi)
+        if issue.get("status_quo"):
+            issue["status_quo"] = ranged(issue["status_quo"], noise.position, lo, hi)
+    for actor in data["actors"]:
+        for iid, q in actor["position"].items():
+            actor["position"][iid] = ranged(q, noise.position, *scales[iid])
+        for iid, q in actor["salience"].items():
+            actor["salience"][iid] = ranged(q, noise.salience, 0.0, 100.0)
+        cap = actor["capability"]
+        if "value" in cap:
+            actor["capability"] = ranged(cap, noise.capability * abs(cap["value"]), 0.0, math.inf)
+        else:
+            actor["capability"] = {i: ranged(q, noise.capability * abs(q["value"]), 0.0,
+                                             math.inf) for i, q in cap.items()}
+    return Scenario.model_validate(data)
+
+
+# --------------------------------------------------------------------------- running
+
+INTERVALS = ("q05", "q10", "q90", "q95")
+
+
+@dataclass(frozen=True)
+class TaskOutput:
+    """One model on one proposal: point forecast (d,), interval ends (4, d) or None,
+    the draws (S, d) when an ensemble needs them, the error if the model failed."""
+
+    point: np.ndarray
+    interval: np.ndarray | None
+    draws: np.ndarray | None
+    seconds: float
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelTask:
+    """Runs one model on one proposal (a picklable callable for :func:`analysis.sweep`).
+
+    Every model on a proposal gets the proposal's seed, so all see the same noise draws.
+    """
+
+    model: BaseModel
+    draws: int
+    noise: Noise
+    keep_draws: bool
+
+    def __call__(self, proposal: Proposal, seed: np.random.SeedSequence) -> TaskOutput:
+        sc = with_noise(proposal.scenario, self.noise) if self.draws > 1 else proposal.scenario
+        t0 = time.perf_counter()
+        d = len(sc.issues)
+        try:
+            res = analysis.forecast(sc, [self.model], draws=self.draws, seed=seed).results[0]
+        except Exception as e:  # a model failing on one proposal must not lose the rest
+            return TaskOutput(np.full(d, np.nan), None, None, time.perf_counter() - t0,
+                              f"{type(e).__name__}: {e}")
+        interval = None
+        kept = None
+        if res.draws is not None:
+            qs = [analysis.QUANTILES[q] for q in INTERVALS]
+            interval = np.quantile(res.draws.outcome, qs, axis=0)
+            kept = res.draws.outcome if self.keep_draws else None
+        return TaskOutput(np.asarray(res.outcome, float), interval, kept,
+                          time.perf_counter() - t0)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """One model's accuracy on a set of issues.
+
+    n: issues scored (with an outcome and a finite forecast). paired: mean of
+    |error| − |error of compromise| over the issues both scored, with a bootstrap 95 %
+    interval resampling proposals. coverage: share of outcomes inside the 80 % (q10–q90)
+    and 90 % (q05–q95) predictive intervals (None without draws).
+    """
+
+    model: str
+    n: int
+    mae: float
+    median_ae: float
+    rmse: float
+    within10: float
+    mean_diff: float
+    ci95: tuple[float, float]
+    coverage: dict[str, float] | None
+    failures: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"model": self.model, "n": self.n, "mae": self.mae, "median_ae": self.median_ae,
+               "rmse": self.rmse, "within10": self.within10,
+               "paired_vs_compromise": {"mean_diff": self.mean_diff, "ci95": list(self.ci95)},
+               "coverage": self.coverage}
+        if self.failures:
+            out["failures"] = self.failures
+        return analysis._jsonable(out)
+
+
+def bootstrap_mean_ci(diff: np.ndarray, cluster: np.ndarray, reps: int,
+                      rng: np.random.Generator, level: float = 0.95) -> tuple[float, float]:
+    """Percentile interval of the mean of ``diff`` resampling whole clusters.
+
+    Each replicate draws the clusters with replacement (as many as there are) and takes the
+    mean over all their elements (a ratio estimator: clusters weigh by their size).
+    """
+    if diff.size == 0:
+        return (math.nan, math.nan)
+    labels, inverse = np.unique(cluster, return_inverse=True)
+    sums = np.bincount(inverse, weights=diff, minlength=labels.size)
+    sizes = np.bincount(inverse, minlength=labels.size).astype(float)
+    picks = rng.multinomial(labels.size, np.full(labels.size, 1.0 / labels.size), size=reps)
+    est = (picks @ sums) / (picks @ sizes)
+    tail = (1.0 - level) / 2.0
+    lo, hi = np.quantile(est, [tail, 1.0 - tail])
+    return (float(lo), float(hi))
+
+
+@dataclass
+class BacktestResult:
+    """Forecasts and outcomes of every scored issue (rows), per model.
+
+    outcome (N,), proposal (N,) index into ``proposals``, prediction[model] (N,),
+    interval[model] (N, 4) = q05, q10, q90, q95 (only with draws > 1).
+    """
+
+    proposals: list[Proposal]
+    models: list[str]
+    issue_ids: list[str]
+    meta: list[dict[str, str]]
+    outcome: np.ndarray
+    proposal: np.ndarray
+    prediction: dict[str, np.ndarray]
+    interval: dict[str, np.ndarray] = field(default_factory=dict)
+    draws: int = 1
+    seed: int = 0
+    noise: Noise = field(default_factory=Noise)
+    bootstrap: int = 2000
+    seconds: dict[str, float] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def n_issues(self) -> int:
+        return int(self.outcome.size)
+
+    def scores(self, rows: np.ndarray | None = None, boot_key: int = 0) -> list[Scores]:
+        """Scores of every model on the given rows (boolean mask; default all).
+
+        The bootstrap is seeded from the backtest's seed and ``boot_key``, and every model
+        is resampled with the same proposals.
+        """
+        rows = np.ones(self.n_issues, bool) if rows is None else np.asarray(rows, bool)
+        ref = self.prediction.get(REFERENCE)
+        ref_err = np.abs(ref - self.outcome) if ref is not None else None
+        out = []
+        for model in self.models:
+            err = np.abs(self.prediction[model] - self.outcome)
+            ok = rows & np.isfinite(err)
+            e = err[ok]
+            n = int(ok.sum())
+            nan = math.nan
+            mae = float(e.mean()) if n else nan
+            med = float(np.median(e)) if n else nan
+            rmse = float(np.sqrt(np.mean(e ** 2))) if n else nan
+            within = float(np.mean(e <= 10.0)) if n else nan
+            mean_diff, ci = nan, (nan, nan)
+            if ref_err is not None:
+                both = ok & np.isfinite(ref_err)
+                diff = err[both] - ref_err[both]
+                if diff.size:
+                    mean_diff = float(diff.mean())
+                    rng = np.random.default_rng(np.random.SeedSequence(self.seed,
+                                                                       spawn_key=(1, boot_key)))
+                    ci = bootstrap_mean_ci(diff, self.proposal[both], self.bootstrap, rng)
+            coverage = None
+            if model in self.interval:
+                q = self.interval[model][ok]
+                y = self.outcome[ok]
+                coverage = {
+                    "80": float(np.mean((q[:, 1] <= y) & (y <= q[:, 2]))) if n else nan,
+                    "90": float(np.mean((q[:, 0] <= y) & (y <= q[:, 3]))) if n else nan,
+                }
+            failures = int((rows & np.isnan(self.prediction[model])).sum())
+            out.append(Scores(model, n, mae, med, rmse, within, mean_diff, ci, coverage,
+                              failures))
+        return out
+
+    def groups(self, columns: Sequence[str]) -> list[tuple[str, np.ndarray]]:
+        """(value, rows) per distinct value of the columns (joined with '/'), sorted."""
+        for c in columns:
+            if self.meta and c not in self.meta[0]:
+                known = ", ".join(self.meta[0])
+                raise analysis.AnalysisError(f"--by {c!r} is not a column of the file; "
+                                             f"columns: {known}")
+        keys = np.array(["/".join(m[c] for c in columns) for m in self.meta])
+        return [(str(v), keys == v) for v in sorted(set(keys.tolist()))]
+
+    def breakdown(self, by: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Scores per group for each ``by`` item (a column, or columns joined by '+')."""
+        out: dict[str, dict[str, Any]] = {}
+        key = 1
+        for item in by:
+            columns = [c.strip() for c in item.split("+") if c.strip()]
+            groups: dict[str, Any] = {}
+            for value, rows in self.groups(columns):
+                groups[value] = {"n_issues": int(rows.sum()),
+                                 "models": [s.to_json() for s in self.scores(rows, key)]}
+                key += 1
+            out["+".join(columns)] = groups
+        return out
+
+    def to_json(self, by: Sequence[str] = ()) -> dict[str, Any]:
+        """``{"n_issues", "models": [...], ...}`` as issue 6 fixes it, plus the run's
+        settings and, with ``by``, ``breakdown``: column -> value -> {n_issues, models}."""
+        doc: dict[str, Any] = {
+            "n_issues": self.n_issues,
+            "models": [s.to_json() for s in self.scores()],
+            "n_proposals": len(self.proposals),
+            "draws": self.draws,
+            "seed": self.seed,
+            "bootstrap": self.bootstrap,
+        }
+        if self.draws > 1:
+            doc["noise"] = {"position": self.noise.position, "salience": self.noise.salience,
+                            "capability": self.noise.capability}
+        if by:
+            doc["breakdown"] = self.breakdown(by)
+        doc["seconds"] = {k: round(v, 3) for k, v in self.seconds.items()}
+        return analysis._jsonable(doc)
+
+
+BacktestProgress = Callable[[str, int, int], None]  # (what finished, done, total)
+
+
+def backtest(proposals: Sequence[Proposal],
+             models: Sequence[str | BaseModel | Ensemble] | ModelPlan | None = None,
+             draws: int = 1, seed: int = 0, noise: Noise | None = None,
+             options: dict[str, Any] | None = None, bootstrap: int = 2000,
+             executor: Any = None, progress: BacktestProgress | None = None
+             ) -> BacktestResult:
+    """Run each model on every proposal and collect forecasts of the issues with outcomes.
+
+    models: as in :func:`accord.analysis.forecast` (None = every registered model); the
+      compromise model is added when missing, as every model is compared against it.
+    draws > 1 adds input noise (``noise``, default :class:`Noise`) and predictive intervals.
+    One task per model and proposal goes through :func:`accord.analysis.sweep` (serially, or
+    through ``executor``); a proposal's seed is the same for every model, so the numbers do
+    not depend on the executor. A model that raises on a proposal gets NaN there (its error
+    is kept in ``errors``) and the others go on.
+    """
+    if draws < 1:
+        raise analysis.AnalysisError(f"draws must be at least 1, got {draws}")
+    noise = noise or Noise()
+    plan = analysis.plan_models(models, options)
+    if not any(m.name == REFERENCE for m in plan.models):
+        ref = analysis.resolve_models([REFERENCE])[0]
+        plan = ModelPlan((ref, *plan.models),
+                         tuple((e, tuple(k + 1 for k in idx), w) for e, idx, w in plan.ensembles))
+    labels = _unique_labels(plan)
+    in_ensemble = {k for _, idx, _ in plan.ensembles for k in idx}
+    props = list(proposals)
+    seeds = np.random.SeedSequence(seed).spawn(len(props))
+    tasks = [(ModelTask(m, draws, noise, k in in_ensemble and draws > 1), prop)
+             for k, m in enumerate(plan.models) for prop in props]
+    report = None
+    if progress:
+        def report(k: int, done: int, total: int) -> None:
+            progress(labels[k // max(len(props), 1)], done, total)
+    outputs = analysis.sweep(tasks, run_task, executor,
+                             seeds=[seeds[k % len(props)] for k in range(len(tasks))],
+                             progress=report)
+
+    scored = [(p, k) for p, prop in enumerate(props) for k, i in enumerate(prop.issues)
+              if i.outcome is not None]
+    outcome = np.array([props[p].issues[k].outcome for p, k in scored], float)
+    result = BacktestResult(
+        proposals=props, models=labels,
+        issue_ids=[props[p].issues[k].id for p, k in scored],
+        meta=[props[p].issues[k].meta for p, k in scored],
+        outcome=outcome, proposal=np.array([p for p, _ in scored], int),
+        prediction={}, draws=draws, seed=seed, noise=noise, bootstrap=bootstrap)
+    per_model = [outputs[m * len(props):(m + 1) * len(props)] for m in range(len(plan.models))]
+    for label, outs in zip(labels, per_model, strict=False):
+        result.prediction[label] = np.array([outs[p].point[k] for p, k in scored], float)
+        if draws > 1:
+            result.interval[label] = np.array(
+                [outs[p].interval[:, k] if outs[p].interval is not None else [np.nan] * 4
+                 for p, k in scored], float).reshape(-1, 4)
+        result.seconds[label] = float(sum(o.seconds for o in outs))
+        errs = [f"{props[p].id}: {o.error}" for p, o in enumerate(outs) if o.error]
+        if errs:
+            result.errors[label] = errs
+    for j, (_ens, idx, w) in enumerate(plan.ensembles):
+        label = labels[len(plan.models) + j]
+        _add_ensemble(result, label, [per_model[k] for k in idx], w, scored, len(props), seed,
+                      j)
+    return result
+
+
+def run_task(item: tuple[ModelTask, Proposal], seed: np.random.SeedSequence) -> TaskOutput:
+    """One (model, proposal) task of :func:`backtest` (module-level, so it pickles)."""
+    task, proposal = item
+    return task(proposal, seed)
+
+
+def _unique_labels(plan: ModelPlan) -> list[str]:
+    labels = []
+    for m in plan.models:
+        label = m.name
+        if label in labels:
+            diff = {k: v for k, v in m.options_dict().items()
+                    if v != type(m)().options_dict().get(k)}
+            label = f"{m.name}[{','.join(f'{k}={v}' for k, v in diff.items())}]"
+        labels.append(label)
+    for e, _, _ in plan.ensembles:
+        labels.append(e.name if e.name not in labels else f"{e.name}{len(labels)}")
+    return labels
+
+
+def _add_ensemble(result: BacktestResult, label: str, members: list[list[TaskOutput]],
+                  weights: Sequence[float], scored: list[tuple[int, int]], n_props: int,
+                  seed: int, j: int) -> None:
+    w = np.asarray(weights, float)
+    points = []
+    intervals = []
+    for p in range(n_props):
+        outs = [m[p] for m in members]
+        points.append(np.tensordot(w, np.stack([o.point for o in outs]), 1))
+        if result.draws > 1:
+            if all(o.draws is not None for o in outs):
+                rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, j, p)))
+                mixed = analysis.mix_draws([o.draws for o in outs], w, rng)  # type: ignore[misc]
+                qs = [analysis.QUANTILES[q] for q in INTERVALS]
+                intervals.append(np.quantile(mixed, qs, axis=0))
+            else:
+                intervals.append(np.full((4, outs[0].point.size), np.nan))
+    result.prediction[label] = np.array([points[p][k] for p, k in scored], float)
+    if result.draws > 1:
+        result.interval[label] = np.array([intervals[p][:, k] for p, k in scored],
+                                          float).reshape(-1, 4)
