@@ -354,7 +354,7 @@ class Noise:
 
 def with_noise(scenario: Scenario, noise: Noise) -> Scenario:
     """The scenario with every actor number and status quo given the noise's range."""
-    data = scenario.model_dump(mode="json")
+    data = scenario.model_dump(mode="json", exclude_none=True)
     default_scale = data["scale"]
 
     def ranged(q: dict[str, Any], step: float, lo: float, hi: float) -> dict[str, Any]:
@@ -363,7 +363,7 @@ def with_noise(scenario: Scenario, noise: Noise) -> Scenario:
 
     scales = {}
     for issue in data["issues"]:
-        lo, hi = issue.get("scale") or default_scale
+        lo, hi = issue.get("scale", default_scale)
         scales[issue["id"]] = (lo, hi)
         if issue.get("status_quo"):
             issue["status_quo"] = ranged(issue["status_quo"], noise.position, lo, hi)

@@ -14,16 +14,27 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from rich import box
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from accord import analysis
+from accord import backtest as backtests
 from accord import examples as builtin
 from accord import models as model_registry
 from accord.io import dumps_as, load_any
 from accord.models.base import ModelSpecError
 from accord.scenario import Scenario, ScenarioError, format_for, write_atomic
+from accord.shocks import ShockError
 
 app = typer.Typer(
     add_completion=False,
@@ -52,7 +63,7 @@ def user_errors() -> Iterator[None]:
     except ScenarioError as e:
         n = len(e.problems)
         _fail([str(p) for p in e.problems] + [f"{n} problem{'s' if n != 1 else ''} found."])
-    except (ModelSpecError, UserError) as e:
+    except (ModelSpecError, UserError, analysis.AnalysisError, ShockError) as e:
         _fail([f"error: {e}"])
 
 
@@ -151,18 +162,80 @@ def forecast(
         help="Scale of saliences in one-issue CSV tables: 100 or 1.")] = 100.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")
                        ] = False,
+    prob: Annotated[list[str] | None, typer.Option(
+        "--prob", help="Probability of an event over the draws, e.g. \"territory>=80\" "
+        "(>=, >, <=, <); repeat for several. Needs --draws.")] = None,
+    shock: Annotated[list[str] | None, typer.Option(
+        "--shock", help="Run a shocked scenario beside the base: a shock named in the "
+        "scenario's shocks: section, or an edit such as RUS.capability=40, "
+        "USA.salience.ceasefire=95, drop:EUR, add:CHN (all edits together form one shock).")
+    ] = None,
 ) -> None:
-    """Forecast a scenario with one or more models."""
+    """Forecast a scenario with one or more models (``--model ensemble[:M=W,...]`` combines
+    them), with probabilities of events and shocked scenarios beside the base."""
     with user_errors():
         sc = load_scenario(scenario, salience_scale)
         options = parse_options(option or [])
-        chosen = analysis.resolve_models(model, options)
-        with progress_on_stderr(draws > 1 and not as_json) as step:
-            result = analysis.forecast(sc, chosen, draws=draws, seed=seed, progress=step)
+        plan = analysis.plan_models(model, options)
+        with progress_on_stderr((draws > 1 or bool(shock)) and not as_json) as step:
+            if shock:
+                comparison = analysis.run_shocks(sc, shock, plan, draws=draws, seed=seed,
+                                                 progress=step, thresholds=prob or ())
+                result = comparison.base
+            else:
+                comparison = None
+                result = analysis.forecast(sc, plan, draws=draws, seed=seed, progress=step,
+                                           thresholds=prob or ())
     if as_json:
-        sys.stdout.write(json.dumps(analysis.to_json(result), indent=2) + "\n")
-    else:
-        render_forecast(result)
+        doc = comparison.to_json() if comparison else analysis.to_json(result)
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return
+    render_forecast(result)
+    render_probabilities(result)
+    if comparison:
+        render_shocks(comparison)
+
+
+def render_probabilities(result: analysis.ForecastResult) -> None:
+    if not result.thresholds:
+        return
+    table = Table(title=f"Probabilities over {result.draws} draws", title_justify="left")
+    table.add_column("model")
+    for t in result.thresholds:
+        table.add_column(f"P({t.issue} {t.op} {t.value:g})", justify="right")
+    for r in result.results:
+        probs = r.probabilities() or {}
+        table.add_row(r.model, *(f"{probs[t.text]:.2f}" for t in result.thresholds))
+    out.print(table)
+
+
+def _signed(x: float) -> str:
+    return "0" if abs(x) < 5e-5 else f"{x:+.4g}" if abs(x) < 1 else f"{x:+.1f}"
+
+
+def render_shocks(comparison: analysis.ShockComparison) -> None:
+    base = comparison.base
+    sc = base.scenario
+    for run in comparison.shocks:
+        out.print(f"[bold]Shock: {escape(run.name)}[/bold]", highlight=False)
+        diff = run.difference(base)
+        for k, issue in enumerate(sc.issues):
+            table = Table(title=f"{issue.label or issue.id}", title_justify="left")
+            for col in ("model", "base", "shocked", "difference"):
+                table.add_column(col, justify="left" if col == "model" else "right")
+            if base.draws > 1:
+                table.add_column("shocked 10–90 %", justify="right")
+            for b, s in zip(base.results, run.result.results, strict=True):
+                row = [b.model, _fmt(float(b.outcome[k])), _fmt(float(s.outcome[k])),
+                       _signed(diff[b.model][issue.id])]
+                dist = s.distribution()
+                if dist is not None:
+                    d = dist[issue.id]
+                    row.append(f"{_fmt(d['q10'])} – {_fmt(d['q90'])}")
+                table.add_row(*row)
+            out.print(table)
+        if base.thresholds:
+            render_probabilities(run.result)
 
 
 @app.command()
@@ -256,6 +329,165 @@ def convert(
                             "name")
         write_atomic(target, dumps_as(sc, fmt or format_for(target)))
     err.print(f"wrote {target}")
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[str, typer.Argument(help="A scenario file, or a built-in example name.")],
+    model: Annotated[list[str] | None, typer.Option(
+        "--model", "-m", help="Model name, name:preset or ensemble[:M=W,...]; repeat for "
+        "several. Default: all.")] = None,
+    all_inputs: Annotated[bool, typer.Option(
+        "--all", help="Move every input by ±20 % of its scale (capabilities ±20 % of their "
+        "value), not only the ranged ones across their range.")] = False,
+    top: Annotated[int, typer.Option(min=1, help="Inputs shown per issue.")] = 10,
+    seed: Annotated[int, typer.Option(help="Seed of models that draw random numbers.")] = 0,
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", "-o", help="Model option KEY=VALUE, for every model that has it.")] = None,
+    salience_scale: Annotated[float, typer.Option(
+        help="Scale of saliences in one-issue CSV tables: 100 or 1.")] = 100.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (every input, ranked) "
+                                          "instead of tables.")] = False,
+) -> None:
+    """Which inputs move the forecast most: each one from low to high, the rest central."""
+    which = "all" if all_inputs else "ranged"
+    with user_errors():
+        sc = load_scenario(scenario, salience_scale)
+        plan = analysis.plan_models(model, parse_options(option or []))
+        with progress_on_stderr(not as_json) as step:
+            results = analysis.sensitivity(sc, plan, which=which, seed=seed, progress=step)
+    if as_json:
+        doc = analysis.sensitivity_json(results, which)
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return
+    out.print(f"[bold]{escape(sc.title)}[/bold]")
+    how = ("every input ±20 % of its scale" if all_inputs
+           else "each ranged input from its low to its high end")
+    out.print(f"One at a time: {how}, the rest at their central values.")
+    for r in results:
+        for k, issue in enumerate(sc.issues):
+            table = Table(title=f"{r.model}: {issue.label or issue.id} (base "
+                          f"{_fmt(float(r.base[k]))})", title_justify="left")
+            table.add_column("input", no_wrap=True)
+            for col in ("low", "high", "→ forecast", "→ forecast", "swing"):
+                table.add_column(col, justify="right")
+            for s in r.ranking(issue.id)[:top]:
+                table.add_row(s.input.label, _fmt(s.input.low), _fmt(s.input.high),
+                              _fmt(s.low_outcome), _fmt(s.high_outcome), _fmt(s.swing))
+            out.print(table)
+
+
+@app.command()
+def backtest(
+    file: Annotated[Path, typer.Argument(help="Issues with known outcomes, DEU format "
+                                         "(p<actor>, s<actor>, rp, out columns).")],
+    capabilities: Annotated[Path, typer.Option(
+        help="Council votes per actor (actor,name,council_votes_pre_nice,council_votes_nice).")],
+    model: Annotated[list[str] | None, typer.Option(
+        "--model", "-m", help="Model name, name:preset or ensemble[:M=W,...]; repeat for "
+        "several. Default: every registered model.")] = None,
+    draws: Annotated[int, typer.Option(
+        min=1, help="Monte Carlo draws of input noise per issue (> 1 gives interval "
+        "coverage).")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the draws and the bootstrap.")] = 0,
+    noise: Annotated[list[str] | None, typer.Option(
+        help="Input noise with draws: position=10,salience=20,capability=0.25 (± points, "
+        "± points, ± share), triangular around the coded values.")] = None,
+    by: Annotated[str | None, typer.Option(
+        help="Breakdowns by columns of the file, comma-separated (e.g. proc,counvte); "
+        "join columns with + to cross them.")] = None,
+    institutions: Annotated[str, typer.Option(
+        help="Capability of the Commission and Parliament: largest (the largest state's "
+        "votes), mean, none, or a number.")] = "largest",
+    capability: Annotated[str, typer.Option(
+        help="Capability proxy: votes (Council votes) or equal.")] = "votes",
+    bootstrap: Annotated[int, typer.Option(min=100, help="Bootstrap replicates.")] = 2000,
+    executor: Annotated[str, typer.Option(
+        help="Where the tasks run: serial, thread, process or dask.")] = "serial",
+    workers: Annotated[int | None, typer.Option(help="Workers of the executor.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Address of a Dask scheduler (with --executor dask).")] = None,
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", "-o", help="Model option KEY=VALUE, for every model that has it.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")
+                       ] = False,
+) -> None:
+    """Score models against real outcomes: MAE, median AE, RMSE, share within ±10, the
+    paired difference against the compromise model (bootstrap 95 % interval over proposals)
+    and, with --draws, the coverage of the 80 % and 90 % predictive intervals."""
+    with user_errors():
+        if capability not in ("votes", "equal"):
+            raise UserError(f"--capability {capability!r}: choose votes or equal")
+        inst: Any = institutions
+        if institutions not in ("largest", "mean", "none"):
+            try:
+                inst = float(institutions)
+            except ValueError:
+                raise UserError(f"--institutions {institutions!r}: choose largest, mean, none "
+                                "or a number") from None
+        if executor not in ("serial", "thread", "process", "dask"):
+            raise UserError(f"--executor {executor!r}: choose serial, thread, process or dask")
+        columns = [c.strip() for c in (by or "").split(",") if c.strip()]
+        proposals = backtests.load_deu(file, capabilities, institutions=inst,
+                                       capability=capability)  # type: ignore[arg-type]
+        plan = analysis.plan_models(model, parse_options(option or []))
+        noise_spec = backtests.Noise.parse(noise or [])
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                      transient=True) as bar:
+            task = bar.add_task("backtest", total=None)
+
+            def step(what: str, done: int, total: int) -> None:
+                bar.update(task, description=f"backtest: {what}", completed=done, total=total)
+
+            with analysis.make_executor(executor, workers, scheduler) as ex:  # type: ignore[arg-type]
+                result = backtests.backtest(proposals, plan, draws=draws, seed=seed,
+                                            noise=noise_spec, bootstrap=bootstrap,
+                                            executor=ex, progress=step)
+        doc = result.to_json(columns)
+    for label, errors in result.errors.items():
+        err.print(f"warning: {label} failed on {len(errors)} proposal(s); first: {errors[0]}",
+                  markup=False, highlight=False)
+    if as_json:
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return
+    out.print(f"{doc['n_issues']} issues with outcomes in {doc['n_proposals']} proposals"
+              + (f"; {draws} draws of input noise, seed {seed}" if draws > 1 else "") + ".")
+    render_scores("all issues", doc["models"], draws > 1)
+    for column, groups in doc.get("breakdown", {}).items():
+        for value, group in groups.items():
+            render_scores(f"{column} = {value} ({group['n_issues']} issues)", group["models"],
+                          draws > 1)
+    out.print("MdAE: median absolute error; ≤10: share within ±10; ΔAE: mean |error| minus "
+              "the compromise model's, with a bootstrap 95 % interval over proposals"
+              + ("; cov80, cov90: share of outcomes inside the 80 % and 90 % predictive "
+                 "intervals" if draws > 1 else "") + ".", highlight=False)
+
+
+def _num(x: float | None, fmt: str = ".1f") -> str:
+    return "–" if x is None else format(x, fmt)
+
+
+def render_scores(title: str, models: list[dict[str, Any]], coverage: bool) -> None:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True)
+    table.add_column("model", no_wrap=True)
+    for col in ("n", "MAE", "MdAE", "RMSE", "≤10", "ΔAE", "95 % CI"):
+        table.add_column(col, justify="right", no_wrap=True)
+    if coverage:
+        table.add_column("cov80", justify="right", no_wrap=True)
+        table.add_column("cov90", justify="right", no_wrap=True)
+    for m in models:
+        paired = m["paired_vs_compromise"]
+        lo, hi = paired["ci95"]
+        row = [m["model"], str(m["n"]), _num(m["mae"]), _num(m["median_ae"]), _num(m["rmse"]),
+               _num(m["within10"], ".0%"), _num(paired["mean_diff"], "+.1f"),
+               f"[{_num(lo, '+.1f')}, {_num(hi, '+.1f')}]"]
+        if coverage:
+            cov = m["coverage"] or {}
+            row += [_num(cov.get("80"), ".0%"), _num(cov.get("90"), ".0%")]
+        table.add_row(*row)
+    out.print(table)
 
 
 def list_models() -> list[dict[str, Any]]:

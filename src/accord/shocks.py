@@ -126,8 +126,8 @@ def _new_number(old: Mapping[str, Any] | None, edit: Edit, bounds: tuple[float, 
         return min(max(y, lo_b), hi_b)
 
     low, high = moved(q.get("low")), moved(q.get("high"))
-    if edit.op == "*=" and edit.value < 0 and low is not None and high is not None:
-        low, high = high, low
+    if not lo_b <= new <= hi_b:  # validation reports the value; its range says nothing
+        low = high = None
     q.update(value=new, low=None if low is None else min(low, new),
              high=None if high is None else max(high, new))
     q["note"] = f"shock: {edit.text} (was {v:g})"
@@ -136,7 +136,7 @@ def _new_number(old: Mapping[str, Any] | None, edit: Edit, bounds: tuple[float, 
 
 def apply_edits(scenario: Scenario, edits: Sequence[str], name: str = "shock") -> Scenario:
     """The scenario after the edits; raises ShockError or ScenarioError (every problem)."""
-    data = scenario.model_dump(mode="json")
+    data = scenario.model_dump(mode="json", exclude_none=True)
     actors: list[dict[str, Any]] = data["actors"]
     issues: list[dict[str, Any]] = data["issues"]
     issue_ids = [i["id"] for i in issues]
@@ -157,7 +157,7 @@ def apply_edits(scenario: Scenario, edits: Sequence[str], name: str = "shock") -
                          f"{', '.join(issue_ids)}")
 
     def scale(issue: dict[str, Any]) -> tuple[float, float]:
-        lo, hi = issue.get("scale") or data["scale"]
+        lo, hi = issue.get("scale", data["scale"])
         return float(lo), float(hi)
 
     for text in edits:
