@@ -1,0 +1,648 @@
+"""Bueno de Mesquita's expected-utility ("challenge") model, as unravelled by Scholz,
+Calbert & Smith (2011).
+
+One issue at a time, rounds of challenges (Bueno de Mesquita 1994, "Political forecasting: an
+expected utility method"; Scholz, Calbert & Smith 2011, "Unravelling Bueno De Mesquita's group
+decision model", J. Theoretical Politics 23(4): 510–531; shared/DESIGN.md, "Bueno de Mesquita
+expected-utility model"). Each round, from the start-of-round positions x:
+
+1. the c·s-weighted median μ (all r = 1);
+2. votes v_k(a, b) = c_k s_k [(|x_k − b|/Δ)^{r_k} − (|x_k − a|/Δ)^{r_k}] and the probability
+   P_ij that i's position prevails over j's (Scholz et al. eq. 30; normalised per pair, or by
+   one global sum as the authors' program does);
+3. the utilities U_s, U_f, U_sq, U_b, U_w of the perceiver (Scholz et al. eqs. 3–7) and the
+   expected utility of challenging E^i(U_ij) (eq. 8);
+4. dangers D_i = Σ_{j≠i} E^j(U_ji) with all r = 1, and from them the risk exponents
+   r_i = (1 − R_i/3)/(1 + R_i/3) (BDM 1994; Scholz et al. eqs. 12–13);
+5. steps 2–3 again with these r, then every receiver i weighs the offers of every j:
+   conflict, compromise or capitulation (Scholz et al. section 4), and accepts at most one;
+   all moves take effect together.
+
+Δ is the range of the *initial* positions of the participants (fixed for the run), which is
+what the published results use. The forecast is μ after the last round.
+
+Everything is vectorised over draws and actor pairs; the only Python loops are over issues
+and rounds (and over blocks of draws, to bound memory). The kernels below are small pure
+functions over arrays with a leading batch of draws, each checkable by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+
+from accord.arrays import ScenarioArrays
+from accord.models.base import BaseModel, Forecast, register
+from accord.models.median import weighted_median
+
+# Offer kinds, in the order a receiver prefers them (the most coercive first).
+NO_OFFER, CONFLICT, COMPROMISE, CAPITULATION = 0, 1, 2, 3
+KIND_NAMES = {CONFLICT: "conflict", COMPROMISE: "compromise", CAPITULATION: "capitulation"}
+
+# Relative tolerance under which two offers count as equal (then the first in file order
+# wins) and under which all dangers count as equal (then r = 1).
+_TIE = 1e-12
+# How many of the last rounds the non-convergence note summarises.
+_NOTE_ROUNDS = 5
+# Draws are played in blocks of about this many actor pairs (see BdmModel._run_issue).
+_BLOCK_PAIRS = 1 << 17
+
+
+# --------------------------------------------------------------------------------------------
+# Kernels. Shapes: (..., n) per actor, (..., n, n) per ordered pair [row i, column j].
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MidpointSplit:
+    """Where every pair's midpoint falls among the voters, shared by the tallies of a round.
+
+    order: (S, n) the actors sorted by position (stable). below: (S, n, n) the number of
+    actors k with 2 x_k < x_i + x_j, i.e. strictly below the midpoint m_ij. lower: (S, n, n)
+    x_i < x_j. take_i, take_j: flat indices of (below_ij, i) and (below_ij, j) into an
+    (S, n + 1, n) array of prefix sums (see :func:`vote_tally`).
+    """
+
+    order: np.ndarray
+    below: np.ndarray
+    lower: np.ndarray
+    take_i: np.ndarray
+    take_j: np.ndarray
+
+
+def midpoint_split(position: np.ndarray) -> MidpointSplit:
+    """Sort the actors and count, for every pair, the actors below its midpoint.
+
+    position: (S, n). A vectorised binary search over all draws and pairs at once:
+    ⌈log2(n + 1)⌉ steps of O(S n²) each. The comparison 2 x_k < x_i + x_j is exact for the
+    question "is k strictly nearer the lower of x_i, x_j".
+    """
+    S, n = position.shape
+    order = np.argsort(position, axis=-1, kind="stable")
+    width = 1 << n.bit_length()  # > n; padded with +inf so probes never leave a draw's row
+    padded = np.full((S, width), np.inf)
+    padded[:, :n] = 2.0 * np.take_along_axis(position, order, axis=-1)
+    flat = padded.ravel()
+    twice_mid = (position[:, :, None] + position[:, None, :]).reshape(S, n * n)
+    base = (np.arange(S, dtype=np.intp) * width)[:, None]
+    last = np.repeat(base - 1, n * n, axis=1)  # flat index of the highest actor below, so far
+    step = width >> 1
+    while step:
+        probe = last + step
+        np.copyto(last, probe, where=flat.take(probe) < twice_mid)
+        step >>= 1
+    below = (last - (base - 1)).reshape(S, n, n)
+    rows = ((np.arange(S, dtype=np.intp) * (n + 1))[:, None, None] + below) * n
+    cols = np.arange(n, dtype=np.intp)
+    lower = position[:, :, None] < position[:, None, :]
+    return MidpointSplit(order, below, lower, rows + cols[None, :, None],
+                         rows + cols[None, None, :])
+
+
+def vote_tally(position: np.ndarray, weight: np.ndarray, risk: np.ndarray | None,
+               delta: np.ndarray, split: MidpointSplit | None = None) -> np.ndarray:
+    """N_ij = Σ_k max(0, v_k(x_i, x_j)): the votes cast for i's position against j's.
+
+    v_k(a, b) = c_k s_k [(|x_k − b|/Δ)^{r_k} − (|x_k − a|/Δ)^{r_k}] (Scholz et al. 2011,
+    eq. 29; BDM 1994). position, weight (= c·s, zero for non-participants), risk (None: all
+    r = 1): (S, n); delta: (S,). Returns (S, n, n) with a zero diagonal.
+
+    Because t ↦ t^r is increasing, voter k favours i over j exactly when it is strictly
+    nearer to x_i than to x_j, i.e. on i's side of the midpoint m_ij = (x_i + x_j)/2 (voters
+    at the midpoint cast zero votes). So with G_ka = w_k (|x_k − x_a|/Δ)^{r_k} and the voters
+    sorted by position, N_ij = Σ_{k below m_ij} (G_kj − G_ki) if x_i < x_j, and the same sum
+    over the voters above m_ij if x_i > x_j: differences of prefix sums, one gather per pair.
+    (Where x_i = x_j both sums are exactly 0.) O(n² log n) per draw instead of the O(n³)
+    triple sum of :func:`vote_tally_direct`.
+    """
+    S, n = position.shape
+    if split is None:
+        split = midpoint_split(position)
+    xs = np.take_along_axis(position, split.order, axis=-1)  # voters by position
+    ws = np.take_along_axis(weight, split.order, axis=-1)
+    g = np.abs(xs[:, :, None] - position[:, None, :])  # (S, voter k, candidate a)
+    g /= delta[:, None, None]
+    if risk is not None:
+        g **= np.take_along_axis(risk, split.order, axis=-1)[:, :, None]
+    g *= ws[:, :, None]
+    cum = np.zeros((S, n + 1, n))
+    np.cumsum(g, axis=1, out=cum[:, 1:, :])
+    flat = cum.ravel()
+    below = flat.take(split.take_j)
+    below -= flat.take(split.take_i)  # Σ_{k below m_ij} (G_kj − G_ki)
+    total = cum[:, n, :]  # Σ_k G_ka
+    above = total[:, None, :] - total[:, :, None]
+    above -= below  # Σ_{k above m_ij} (G_kj − G_ki)
+    np.copyto(above, below, where=split.lower)
+    return np.maximum(above, 0.0, out=above)
+
+
+def vote_tally_direct(position: np.ndarray, weight: np.ndarray, risk: np.ndarray | None,
+                      delta: np.ndarray) -> np.ndarray:
+    """The triple sum N_ij = Σ_k max(0, v_k(x_i, x_j)) written out (O(n³) memory): the
+    definition :func:`vote_tally` computes faster; kept for tests and small inputs."""
+    x = np.asarray(position, dtype=float)
+    delta = np.asarray(delta, dtype=float)[..., None, None]
+    risk = np.ones_like(x) if risk is None else risk
+    g = weight[..., :, None] * (np.abs(x[..., :, None] - x[..., None, :]) / delta
+                                ) ** risk[..., :, None]  # (..., k, a)
+    votes = g[..., :, None, :] - g[..., :, :, None]  # (..., k, i, j) = v_k(x_i, x_j)
+    return np.maximum(votes, 0.0).sum(axis=-3)
+
+
+def victory_probability(tally: np.ndarray, position: np.ndarray, mask: np.ndarray,
+                        method: Literal["global", "pairwise"]) -> np.ndarray:
+    """P_ij, the probability that i's position prevails over j's (Scholz et al. 2011 eq. 30).
+
+    ``pairwise`` (the equation as printed): N_ij / (N_ij + N_ji), so P_ij + P_ji = 1; where no
+    voter distinguishes the two positions, 1/2. ``global`` (what the authors' program does,
+    and what reproduces the published rounds): N_ij / Σ_k Σ_a Σ_b |v_k(x_a, x_b)| with one
+    denominator per round over every ordered pair of participants; that sum equals
+    2 Σ_ab N_ab because v_k(b, a) = −v_k(a, b). P_ij = 0 where x_i = x_j. Non-participants
+    (mask False, shape (n,)) get P = 0. tally: (..., n, n); position: (..., n).
+    """
+    pair = mask[:, None] & mask[None, :]
+    tally = np.where(pair, tally, 0.0)
+    same = position[..., :, None] == position[..., None, :]
+    if method == "global":
+        denom = 2.0 * tally.sum(axis=(-2, -1), keepdims=True)
+        p = tally / np.where(denom > 0, denom, 1.0)
+    elif method == "pairwise":
+        denom = tally + np.swapaxes(tally, -1, -2)
+        p = np.where(denom > 0, tally / np.where(denom > 0, denom, 1.0), 0.5)
+    else:
+        raise ValueError(f"unknown probability method {method!r}")
+    return np.where(same | ~pair, 0.0, p)
+
+
+def challenge_utilities(distance: np.ndarray, risk: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """U_s, U_f, U_sq of a perceiver with risk exponent r, for a challenge across distance
+    d = |x_i − x_j|/Δ (Scholz et al. 2011 eqs. 3–5; BDM 1994):
+
+    U_s = 2 − 4(0.5 − 0.5 d)^r, U_f = 2 − 4(0.5 + 0.5 d)^r, U_sq = 2 − 4 (0.5)^r.
+    distance and risk broadcast together; U_sq has the shape of risk.
+    """
+    risk = np.asarray(risk, dtype=float)
+    # d ≤ 1 in exact arithmetic; the clip guards against a rounding overshoot (0^r, not NaN)
+    u_s = 2.0 - 4.0 * np.maximum(0.5 - 0.5 * distance, 0.0) ** risk
+    u_f = 2.0 - 4.0 * (0.5 + 0.5 * distance) ** risk
+    u_sq = 2.0 - 4.0 * 0.5 ** risk
+    return u_s, u_f, u_sq
+
+
+def better_worse_utilities(spread: np.ndarray, risk: np.ndarray
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """U_b, U_w: the status quo getting better or worse for the challenger (Scholz et al.
+    2011 eqs. 6–7): U_b = 2 − 4[0.5 − 0.25 e]^r, U_w = 2 − 4[0.5 + 0.25 e]^r with
+    e = (|x_c − μ| + |x_c − x_t|)/Δ for challenger c and target t. Only used when Q < 1.
+    """
+    risk = np.asarray(risk, dtype=float)
+    # e ≤ 2 keeps the base ≥ 0 (e can exceed 2 only for positions outside the initial range)
+    e = np.minimum(spread, 2.0)
+    return 2.0 - 4.0 * (0.5 - 0.25 * e) ** risk, 2.0 - 4.0 * (0.5 + 0.25 * e) ** risk
+
+
+def expected_utility(p_win: np.ndarray, target_salience: np.ndarray, u_s: np.ndarray,
+                     u_f: np.ndarray, u_sq: np.ndarray, q: float = 1.0,
+                     t: np.ndarray | float = 1.0, u_b: np.ndarray | float = 0.0,
+                     u_w: np.ndarray | float = 0.0) -> np.ndarray:
+    """Expected utility of a challenge (Scholz et al. 2011 eq. 8; BDM 1994):
+
+    E(U) = s_t [P U_s + (1 − P) U_f] + (1 − s_t) U_s − Q U_sq − (1 − Q)[T U_b + (1 − T) U_w],
+
+    s_t the target's salience (the chance it resists), P the challenger's chance to prevail.
+    Computed as U_s + s_t (1 − P)(U_f − U_s) − ..., the same expression with fewer passes.
+    With Q = 1 (the default) T, U_b and U_w play no part.
+    """
+    gain = u_f - u_s
+    gain *= 1.0 - p_win
+    gain *= target_salience
+    gain += u_s
+    gain -= q * u_sq
+    if q != 1.0:
+        gain -= (1.0 - q) * (t * u_b + (1.0 - t) * u_w)
+    return gain
+
+
+def challenge_matrices(position: np.ndarray, salience: np.ndarray, p_win: np.ndarray,
+                       risk: np.ndarray | float, median: np.ndarray, delta: np.ndarray,
+                       q: float = 1.0, t: float | Literal["rule"] = 1.0, estimates: bool = True
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Both expected utilities of each pair, as the row actor i perceives them with its own r_i.
+
+    a[i, j] = E^i(U_ij): i's value of challenging j (target salience s_j, chance P_ij);
+    b[i, j] = E^i(U_ji): i's estimate of j's value of challenging i, with i's r_i and i's
+    salience as the target's (chance P_ji). For U_b, U_w the challenger's distance to the
+    median counts, and T = "rule" is Eftekhari & Rahimi (2014): T = 1 when the challenger is
+    nearer the median than the target, else 0. position, salience, risk (or a scalar r for
+    everyone): (S, n); median, delta: (S,). Returns two (S, n, n) arrays; with
+    ``estimates=False`` only a is computed (b is returned empty).
+    """
+    x = position
+    dl = np.asarray(delta, dtype=float)[..., None, None]
+    gap = np.abs(x[..., :, None] - x[..., None, :])
+    r_row = risk[..., :, None] if isinstance(risk, np.ndarray) else float(risk)
+    u_s, u_f, u_sq = challenge_utilities(gap / dl, r_row)
+    to_median = np.abs(x - np.asarray(median)[..., None])
+
+    def value(p: np.ndarray, target_salience: np.ndarray, challenger_to_median: np.ndarray
+              ) -> np.ndarray:
+        if q == 1.0:
+            return expected_utility(p, target_salience, u_s, u_f, u_sq)
+        u_b, u_w = better_worse_utilities((challenger_to_median + gap) / dl, r_row)
+        t_c = (challenger_to_median < gap).astype(float) if t == "rule" else float(t)
+        return expected_utility(p, target_salience, u_s, u_f, u_sq, q, t_c, u_b, u_w)
+
+    a = value(p_win, salience[..., None, :], to_median[..., :, None])  # i challenges j
+    if not estimates:
+        return a, np.empty((0,))
+    b = value(np.swapaxes(p_win, -1, -2), salience[..., :, None], to_median[..., None, :])
+    return a, b
+
+
+def dangers(eu: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """D_i = Σ_{j≠i} E^j(U_ji), the sum of everyone else's value of challenging i (BDM 1994;
+    Scholz et al. 2011 eq. 12). eu[j, i] = E^j(U_ji) as from :func:`challenge_matrices`
+    (first output); mask (n,) drops non-participants on both sides. Returns (..., n)."""
+    n = eu.shape[-1]
+    keep = mask[:, None] & mask[None, :] & ~np.eye(n, dtype=bool)
+    return np.where(keep, eu, 0.0).sum(axis=-2)
+
+
+def risk_exponents(danger: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """r_i = (1 − R_i/3)/(1 + R_i/3), R_i = (2 D_i − max D − min D)/(max D − min D), so
+    r ∈ [0.5, 2]: the actor in most danger gets 0.5, the one in least danger 2 (BDM 1994;
+    Scholz et al. 2011 eq. 13). Max and min run over participants; where all dangers are
+    equal (to a relative 1e-12; e.g. every actor at one position) r = 1. Non-participants
+    get r = 1."""
+    big = np.inf
+    hi = np.where(mask, danger, -big).max(axis=-1, keepdims=True)
+    lo = np.where(mask, danger, big).min(axis=-1, keepdims=True)
+    spread = hi - lo
+    scale = np.maximum(np.maximum(np.abs(hi), np.abs(lo)), 1.0)
+    flat = ~(spread > _TIE * scale)  # also catches "no participants" (−inf − inf)
+    safe = np.where(flat, 1.0, spread)
+    rel = np.where(flat, 0.0, (2.0 * danger - np.where(flat, 0.0, hi + lo)) / safe)
+    rel = np.clip(rel, -1.0, 1.0)
+    r = (1.0 - rel / 3.0) / (1.0 + rel / 3.0)
+    return np.where(mask, r, 1.0)
+
+
+def classify_offers(a: np.ndarray, b: np.ndarray, position: np.ndarray, mask: np.ndarray,
+                    capitulation: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The offer j makes to receiver i, from i's point of view (Scholz et al. 2011 section 4,
+    BDM 1994's octants), with a = E^i(U_ij), b = E^i(U_ji):
+
+    conflict      b > a > 0            i moves to x_j (it expects to lose the fight);
+    compromise    a < 0 < b, b > |a|   i moves to x_i + (x_j − x_i)|a|/b;
+    capitulation  a < 0 < b, b ≤ |a|   i moves to x_j (only if ``capitulation``).
+
+    Only between participants at different positions. Returns the kind codes (..., n, n)
+    (NO_OFFER, CONFLICT, COMPROMISE, CAPITULATION) and the position i would move to.
+    """
+    xi = position[..., :, None]
+    xj = position[..., None, :]
+    valid = (xi != xj) & (mask[:, None] & mask[None, :])
+    conflict = valid & (b > a) & (a > 0)
+    yielding = valid & (a < 0) & (b > 0)
+    compromise = yielding & (b > -a)
+    kind = conflict.view(np.int8) * np.int8(CONFLICT)
+    kind += compromise.view(np.int8) * np.int8(COMPROMISE)
+    if capitulation:
+        kind += (yielding & ~compromise).view(np.int8) * np.int8(CAPITULATION)
+    step = np.divide(-a, b, out=np.ones_like(a), where=compromise)
+    target = xj - xi
+    target *= step
+    target += xi
+    return kind, target
+
+
+def choose_offers(kind: np.ndarray, target: np.ndarray, a: np.ndarray, b: np.ndarray,
+                  position: np.ndarray, delta: np.ndarray,
+                  compromise_pick: Literal["smallest", "least_move"]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The one offer each receiver accepts: the most coercive kind present (conflict, then
+    compromise, then capitulation), and within it the offer that moves it least; among
+    compromises ``smallest`` instead takes the least (|a| x_i + b x_j)/(|a| + b), which is what
+    the authors' program does (Scholz et al. 2011 code; reference/README.md). Offers equal to
+    within 1e-12 Δ: the first in file order.
+
+    kind, target, a, b: (S, n, n); position: (S, n); delta: (S,) the initial range. Returns
+    sender index (S, n) (−1: none accepted), the kind taken (S, n) and the new position (S, n)
+    (the old one where nothing was accepted).
+    """
+    if compromise_pick not in ("smallest", "least_move"):
+        raise ValueError(f"unknown compromise_pick {compromise_pick!r}")
+    xi = position[..., :, None]
+    dl = delta[:, None, None]
+    # one key per offer: its kind, then its score in units of Δ (a score spans at most ~1 Δ,
+    # so kind * 4 + score orders by kind first)
+    key = np.abs(target - xi)
+    if compromise_pick == "smallest":
+        compromise = kind == COMPROMISE
+        xj = position[..., None, :]
+        weighted = np.divide(-a * xi + b * xj, b - a, out=np.zeros_like(a), where=compromise)
+        weighted -= xi  # relative to the receiver, like the move: within [−Δ, Δ]
+        np.copyto(key, weighted, where=compromise)
+    key /= dl
+    key += 4.0 * kind
+    key[kind == NO_OFFER] = np.inf
+    least = key.min(axis=-1)
+    near = key <= (least + 16.0 * _TIE)[..., None]
+    sender = np.where(np.isfinite(least), np.argmax(near, axis=-1), -1)
+    safe = np.maximum(sender, 0)[..., None]
+    taken = np.where(sender >= 0, np.take_along_axis(kind, safe, axis=-1)[..., 0], NO_OFFER)
+    new = np.take_along_axis(target, safe, axis=-1)[..., 0]
+    return sender, taken.astype(np.int8), np.where(sender >= 0, new, position)
+
+
+def weighted_mean_1d(position: np.ndarray, weight: np.ndarray, mask: np.ndarray
+                     ) -> np.ndarray:
+    """x̄ = Σ c s x / Σ c s over participants (plain mean where all weights are 0)."""
+    w = np.where(mask, weight, 0.0)
+    total = w.sum(axis=-1)
+    plain = np.where(mask, position, 0.0).sum(axis=-1) / max(int(mask.sum()), 1)
+    return np.where(total > 0, (w * position).sum(axis=-1) / np.where(total > 0, total, 1.0),
+                    plain)
+
+
+def median_1d(position: np.ndarray, weight: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """μ, the c·s-weighted median of held positions (lower on ties), over the last axis."""
+    return weighted_median(position[..., None], weight[..., None], mask[:, None])[..., 0]
+
+
+# --------------------------------------------------------------------------------------------
+# One round, and the model
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BdmOptions:
+    """Settings of the BDM model; the defaults are the ``scholz`` preset, which reproduces
+    the published emission-standards rounds (reference/README.md, bdm/)."""
+
+    # Scholz et al. 2011, code: one normaliser per round ("global"); eq. 30 as printed: per pair
+    probability: Literal["global", "pairwise"] = "global"
+    # Scholz et al. 2011, code: least (|a| x_i + b x_j)/(|a| + b); paper: least move
+    compromise_pick: Literal["smallest", "least_move"] = "smallest"
+    # Scholz et al. 2011, code: its capitulation test never succeeds, so "off" reproduces it
+    capitulation: Literal["on", "off"] = "off"
+    # Scholz et al. 2011: voters use their own risk exponents; "linear": r = 1 inside votes
+    vote_risk: Literal["voter", "linear"] = "voter"
+    # BDM 1994 / Scholz et al. eq. 8: probability the status quo holds if nobody challenges
+    Q: float = 1.0
+    # eq. 8: chance the status quo improves; "rule" = Eftekhari & Rahimi (2014). Idle at Q = 1
+    T: float | Literal["rule"] = 1.0
+    # Scholz et al. 2011 run 10 rounds
+    rounds: int = 10
+    # "fixed": always play `rounds`; "no_moves": stop after a round in which no actor moved
+    stop: Literal["fixed", "no_moves"] = "fixed"
+
+    def __post_init__(self) -> None:
+        if self.probability not in ("global", "pairwise"):
+            raise ValueError(f"probability must be global or pairwise, not {self.probability!r}")
+        if self.compromise_pick not in ("smallest", "least_move"):
+            raise ValueError("compromise_pick must be smallest or least_move, "
+                             f"not {self.compromise_pick!r}")
+        if self.capitulation not in ("on", "off"):
+            raise ValueError(f"capitulation must be on or off, not {self.capitulation!r}")
+        if self.vote_risk not in ("voter", "linear"):
+            raise ValueError(f"vote_risk must be voter or linear, not {self.vote_risk!r}")
+        if self.stop not in ("fixed", "no_moves"):
+            raise ValueError(f"stop must be fixed or no_moves, not {self.stop!r}")
+        if not 0.0 <= float(self.Q) <= 1.0:
+            raise ValueError(f"Q must lie in [0, 1], not {self.Q}")
+        if self.T != "rule" and not (
+                isinstance(self.T, int | float) and 0.0 <= float(self.T) <= 1.0):
+            raise ValueError(f"T must be a number in [0, 1] or 'rule', not {self.T!r}")
+        if not isinstance(self.rounds, int) or self.rounds < 0:
+            raise ValueError(f"rounds must be a whole number >= 0, not {self.rounds!r}")
+
+
+@dataclass
+class RoundState:
+    """How every actor sees the others at the start of a round (arrays over draws S).
+
+    median (S,); danger, risk (S, n); p (S, n, n) the P_ij used for offers; a, b (S, n, n)
+    the receiver's E^i(U_ij) and E^i(U_ji) with its own r_i (see :func:`challenge_matrices`).
+    """
+
+    median: np.ndarray
+    danger: np.ndarray
+    risk: np.ndarray
+    p: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+
+
+def assess_round(position: np.ndarray, salience: np.ndarray, weight: np.ndarray,
+                 mask: np.ndarray, delta: np.ndarray, opts: BdmOptions) -> RoundState:
+    """Steps 1–5 of a round (DESIGN.md): μ; votes, P and expected utilities with all r = 1;
+    dangers and risk exponents; then votes (``vote_risk = voter``), P and expected utilities
+    again with those exponents. position, salience, weight (= c·s): (S, n); mask (n,);
+    delta (S,) the initial range."""
+    median = median_1d(position, weight, mask)
+    split = midpoint_split(position)
+    tally = vote_tally(position, weight, None, delta, split)
+    p = victory_probability(tally, position, mask, opts.probability)
+    a1, _ = challenge_matrices(position, salience, p, 1.0, median, delta, opts.Q, opts.T,
+                               estimates=False)
+    danger = dangers(a1, mask)
+    risk = risk_exponents(danger, mask)
+    if opts.vote_risk == "voter":
+        tally = vote_tally(position, weight, risk, delta, split)
+        p = victory_probability(tally, position, mask, opts.probability)
+    a, b = challenge_matrices(position, salience, p, risk, median, delta, opts.Q, opts.T)
+    return RoundState(median, danger, risk, p, a, b)
+
+
+@dataclass
+class RoundResult:
+    """What one round did, for every draw (arrays over (S, n) or (S,))."""
+
+    position: np.ndarray  # positions after the round
+    median: np.ndarray  # μ at the start of the round (r = 1)
+    danger: np.ndarray
+    risk: np.ndarray
+    sender: np.ndarray  # accepted offer's sender, −1 none
+    kind: np.ndarray
+    eu_receiver: np.ndarray  # a = E^i(U_ij) of the accepted offer
+    eu_sender: np.ndarray  # b = E^i(U_ji)
+
+
+def play_round(position: np.ndarray, salience: np.ndarray, weight: np.ndarray,
+               mask: np.ndarray, delta: np.ndarray, opts: BdmOptions) -> RoundResult:
+    """One round of challenges on one issue, all draws at once (DESIGN.md steps 1–6): assess,
+    then every receiver takes its best offer, and all moves apply together.
+
+    position, salience, weight (= c·s): (S, n); mask (n,); delta (S,) the initial range.
+    """
+    st = assess_round(position, salience, weight, mask, delta, opts)
+    kind, target = classify_offers(st.a, st.b, position, mask, opts.capitulation == "on")
+    sender, taken, new = choose_offers(kind, target, st.a, st.b, position, delta,
+                                       opts.compromise_pick)
+    safe = np.maximum(sender, 0)[..., None]
+
+    def accepted(values: np.ndarray) -> np.ndarray:
+        return np.where(sender >= 0, np.take_along_axis(values, safe, -1)[..., 0], np.nan)
+
+    return RoundResult(new, st.median, st.danger, st.risk, sender, taken, accepted(st.a),
+                       accepted(st.b))
+
+
+@register
+class BdmModel(BaseModel):
+    """Bueno de Mesquita's expected-utility model (Scholz, Calbert & Smith 2011), issue by
+    issue; forecast = the weighted median after the last round."""
+
+    name = "bdm"
+    Options = BdmOptions
+    presets: ClassVar[dict[str, dict[str, Any]]] = {
+        # reproduces reference/bdm/emission_scholz_* (jmckib's replication of Scholz et al.)
+        "scholz": {"probability": "global", "compromise_pick": "smallest",
+                   "capitulation": "off", "vote_risk": "voter", "Q": 1.0, "rounds": 10,
+                   "stop": "fixed"},
+        # reproduces reference/bdm/emission_literal_* (eq. 30 as printed)
+        "literal": {"probability": "pairwise", "compromise_pick": "least_move",
+                    "capitulation": "on", "vote_risk": "voter", "Q": 1.0, "rounds": 10,
+                    "stop": "fixed"},
+    }
+
+    def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
+        opts: BdmOptions = self.options
+        S, n, d = arrays.position.shape
+        issue_runs = [self._run_issue(arrays, k) for k in range(d)]
+        played = max((len(r) for r in issue_runs), default=0)
+        trajectory = np.empty((S, played + 1, n, d))
+        medians = np.empty((S, played + 1, d))
+        means = np.empty((S, played + 1, d))
+        risk = np.ones((S, played, n, d))
+        moves = np.zeros((S, played, d), dtype=np.int64)
+        for k, rounds in enumerate(issue_runs):
+            m = arrays.mask[:, k]
+            w = arrays.weight[:, :, k]
+            pos = arrays.position[:, :, k]
+            trajectory[:, 0, :, k] = pos
+            for t in range(played):
+                if t < len(rounds):  # an issue that stopped early keeps its last state
+                    pos = rounds[t].position
+                    risk[:, t, :, k] = rounds[t].risk
+                    moves[:, t, k] = (rounds[t].sender >= 0).sum(axis=-1)
+                trajectory[:, t + 1, :, k] = pos
+            medians[:, :, k] = median_1d(trajectory[:, :, :, k], w[:, None, :], m)
+            means[:, :, k] = weighted_mean_1d(trajectory[:, :, :, k], w[:, None, :], m)
+        details = self._details(arrays, issue_runs, medians, means, played)
+        notes = self._notes(arrays, medians, moves, opts)
+        return Forecast(
+            self.name, self.options_dict(), arrays.actor_ids, arrays.issue_ids,
+            outcome=medians[:, -1, :].copy(), trajectory=trajectory, round_outcome=medians,
+            details=details,
+            extras={"mean": means, "risk_exponent": risk, "moves": moves},
+            notes=notes,
+        )
+
+    def _run_issue(self, arrays: ScenarioArrays, k: int) -> list[RoundResult]:
+        """Play the rounds of issue k for all draws; with stop = no_moves, stop after the
+        first round in which no actor (of any draw) moved.
+
+        Draws are independent, so they are played in blocks of about 2^17 actor pairs: every
+        operation stays vectorised over the block's draws and pairs, while the (S, n, n)
+        temporaries stay small enough for the cache (and memory stays flat as S grows).
+        """
+        opts: BdmOptions = self.options
+        m = arrays.mask[:, k]
+        pos = arrays.position[:, :, k]
+        sal = arrays.salience[:, :, k]
+        w = np.where(m, arrays.weight[:, :, k], 0.0)
+        held = pos[:, m] if m.any() else np.zeros((pos.shape[0], 1))
+        delta = held.max(axis=-1) - held.min(axis=-1)
+        delta = np.where(delta > 0, delta, 1.0)  # all at one position: nothing ever moves
+        S, n = pos.shape
+        size = max(1, _BLOCK_PAIRS // max(n * n, 1))
+        store: dict[str, np.ndarray] = {}
+        longest = 0
+        for start in range(0, S, size):
+            part = slice(start, start + size)
+            x = pos[part]
+            res: RoundResult | None = None
+            for t in range(opts.rounds):
+                if res is None or opts.stop == "fixed" or (res.sender >= 0).any():
+                    res = play_round(x, sal[part], w[part], m, delta[part], opts)
+                    longest = max(longest, t + 1)
+                # else: this block has stopped. Repeating its last round is exactly what
+                # playing on would give (nobody moved, so the next round starts as it did).
+                for f in fields(RoundResult):
+                    value = getattr(res, f.name)
+                    if f.name not in store:
+                        store[f.name] = np.empty((opts.rounds, S, *value.shape[1:]),
+                                                 dtype=value.dtype)
+                    store[f.name][t, part] = value
+                x = res.position
+        return [RoundResult(**{name: a[t] for name, a in store.items()})
+                for t in range(longest)]
+
+    def _details(self, arrays: ScenarioArrays, issue_runs: list[list[RoundResult]],
+                 medians: np.ndarray, means: np.ndarray, played: int) -> list[dict[str, Any]]:
+        """Per round, for draw 0 and every issue: median, mean, and (rounds ≥ 1) the dangers,
+        risk exponents and accepted offers."""
+        ids = arrays.actor_ids
+        details: list[dict[str, Any]] = []
+        for t in range(played + 1):
+            per_issue: dict[str, Any] = {}
+            for k, iid in enumerate(arrays.issue_ids):
+                m = arrays.mask[:, k]
+                entry: dict[str, Any] = {"median": float(medians[0, t, k]),
+                                         "mean": float(means[0, t, k])}
+                rounds = issue_runs[k]
+                if 1 <= t <= len(rounds):
+                    res = rounds[t - 1]
+                    entry["dangers"] = {ids[i]: float(res.danger[0, i])
+                                        for i in range(len(ids)) if m[i]}
+                    entry["risk_exponents"] = {ids[i]: float(res.risk[0, i])
+                                               for i in range(len(ids)) if m[i]}
+                    entry["offers"] = [
+                        {"receiver": ids[i], "sender": ids[int(res.sender[0, i])],
+                         "kind": KIND_NAMES[int(res.kind[0, i])],
+                         "eu_receiver": float(res.eu_receiver[0, i]),
+                         "eu_sender": float(res.eu_sender[0, i]),
+                         "new_position": float(res.position[0, i])}
+                        for i in range(len(ids)) if res.sender[0, i] >= 0
+                    ]
+                elif t >= 1:
+                    entry["offers"] = []
+                per_issue[iid] = entry
+            details.append({"issues": per_issue})
+        return details
+
+    def _notes(self, arrays: ScenarioArrays, medians: np.ndarray, moves: np.ndarray,
+               opts: BdmOptions) -> list[str]:
+        """Say so when the last round still moved: the model need not converge (the
+        emission case cycles), so one round's median alone is not the forecast."""
+        notes: list[str] = []
+        played = moves.shape[1]
+        if played == 0:
+            return notes
+        first = max(played - _NOTE_ROUNDS + 1, 1)
+        for k, iid in enumerate(arrays.issue_ids):
+            still = moves[:, -1, k] > 0
+            if not still.any():
+                continue
+            label = "" if len(arrays.issue_ids) == 1 else f"{iid}: "
+            if arrays.draws == 1:
+                last = medians[0, first:, k]
+                lo, hi = float(last.min()), float(last.max())
+                spread = (f"the median stayed at {lo:.4g}" if lo == hi else
+                          f"the median ranged {lo:.4g} to {hi:.4g}")
+                notes.append(f"{label}not converged: actors still move in round {played}; "
+                             f"over rounds {first}–{played} {spread}")
+            else:
+                share = still.mean()
+                lo = float(medians[:, first:, k].min(axis=1).mean())
+                hi = float(medians[:, first:, k].max(axis=1).mean())
+                notes.append(f"{label}not converged in {share:.0%} of draws (actors still move "
+                             f"in round {played}); over rounds {first}–{played} the median "
+                             f"ranges on average {lo:.4g} to {hi:.4g} within a draw")
+        return notes
