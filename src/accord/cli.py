@@ -170,6 +170,8 @@ def forecast(
         "scenario's shocks: section, or an edit such as RUS.capability=40, "
         "USA.salience.ceasefire=95, drop:EUR, add:CHN (all edits together form one shock).")
     ] = None,
+    png: Annotated[Path | None, typer.Option(
+        "--png", help="Also write the figures as PNG files into this folder.")] = None,
 ) -> None:
     """Forecast a scenario with one or more models (``--model ensemble[:M=W,...]`` combines
     them), with probabilities of events and shocked scenarios beside the base."""
@@ -186,6 +188,16 @@ def forecast(
                 comparison = None
                 result = analysis.forecast(sc, plan, draws=draws, seed=seed, progress=step,
                                            thresholds=prob or ())
+    if png is not None:
+        from accord.report import write_forecast_pngs
+
+        with user_errors():
+            try:
+                paths = write_forecast_pngs(result, png, comparison.shocks if comparison else ())
+            except OSError as e:
+                raise UserError(f"{png}: cannot write the PNG files ({e.strerror or e})"
+                                ) from None
+        err.print(f"wrote {len(paths)} PNG files to {png}")
     if as_json:
         doc = comparison.to_json() if comparison else analysis.to_json(result)
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
@@ -506,6 +518,78 @@ def models_command() -> None:
         opts = ", ".join(f"{f.name}={f.default}" for f in dataclasses.fields(cls.Options))
         table.add_row(name, opts or "—", ", ".join(cls.presets) or "—")
     out.print(table)
+
+
+@app.command()
+def report(
+    scenario: Annotated[str, typer.Argument(help="A scenario file, or a built-in example name.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")
+                      ] = Path("report.html"),
+    model: Annotated[list[str] | None, typer.Option(
+        "--model", "-m", help="Model name, name:preset or ensemble[:M=W,...]; repeat for "
+        "several. Default: all.")] = None,
+    draws: Annotated[int, typer.Option(min=1, help="Monte Carlo draws.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the random draws.")] = 0,
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", help="Model option KEY=VALUE, for every model that has it.")] = None,
+    prob: Annotated[list[str] | None, typer.Option(
+        "--prob", help="Probability of an event, e.g. \"territory>=80\"; repeat for several.")
+    ] = None,
+    shock: Annotated[list[str] | None, typer.Option(
+        "--shock", help="Shocks to run (names or edits, as in forecast). Default: every "
+        "shock the scenario names.")] = None,
+    no_shocks: Annotated[bool, typer.Option("--no-shocks", help="Run no shocks.")] = False,
+    no_sensitivity: Annotated[bool, typer.Option(
+        "--no-sensitivity", help="Leave out the sensitivity analysis.")] = False,
+    pdf: Annotated[bool, typer.Option(
+        "--pdf", help="Also write a PDF beside the HTML: printed by headless Chromium where "
+        "installed, else the figures drawn by matplotlib.")] = False,
+    salience_scale: Annotated[float, typer.Option(
+        help="Scale of saliences in one-issue CSV tables: 100 or 1.")] = 100.0,
+) -> None:
+    """Write one self-contained HTML report (works offline): the question, the scenario
+    with its evidence, each model's forecast in words, numbers and figures, sensitivity,
+    shocks, and the settings to rerun it."""
+    from accord import report as reports
+
+    with user_errors():
+        sc = load_scenario(scenario, salience_scale)
+        if output.suffix.lower() not in (".html", ".htm"):
+            raise UserError(f"{output}: the report is HTML; use a .html name")
+        options = parse_options(option or [])
+        with progress_on_stderr(True) as step:
+            rep = reports.build(sc, model, draws=draws, seed=seed, options=options,
+                                thresholds=prob or (), shocks=[] if no_shocks else shock,
+                                sensitivity=not no_sensitivity, progress=step,
+                                source=scenario)
+            html = reports.render_html(rep)
+        try:
+            write_atomic(output, html)
+            if pdf:
+                how = reports.write_pdf(rep, output.with_suffix(".pdf"), html)
+        except OSError as e:
+            raise UserError(f"{output}: cannot write the report ({e.strerror or e})") from None
+    err.print(f"wrote {output}")
+    if pdf:
+        note = ("printed by Chromium" if how == "chromium"
+                else "matplotlib figures; no Chromium found")
+        err.print(f"wrote {output.with_suffix('.pdf')} ({note})")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine "
+                                      "only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the dashboard: edit scenarios, run forecasts, see the figures, download the
+    scenario and the report. Open http://HOST:PORT/ in a browser; Ctrl-C stops it."""
+    from accord.web import serve as run_server
+
+    err.print(f"accord dashboard on http://{host}:{port}/ (Ctrl-C to stop)")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print("warning: listening beyond this machine; the dashboard has no login")
+    run_server(host=host, port=port)
 
 
 def main() -> None:

@@ -1,0 +1,16 @@
+"""The accord dashboard: ``accord serve`` (FastAPI + Jinja2 + htmx + plotly.js, all served
+from the installed packages, never a CDN). See :mod:`accord.web.app`."""
+
+from __future__ import annotations
+
+from accord.web.app import create_app
+from accord.web.store import Limits
+
+__all__ = ["Limits", "create_app", "serve"]
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, limits: Limits | None = None) -> None:
+    """Run the dashboard until interrupted (binds 127.0.0.1 unless told otherwise)."""
+    import uvicorn
+
+    uvicorn.run(create_app(limits), host=host, port=port, log_level="warning")

@@ -1,0 +1,134 @@
+"""The server's memory: scenario drafts being edited and forecast jobs, both bounded.
+
+Nothing is written to disk. Drafts and jobs are kept in insertion order; past the limits the
+oldest are forgotten (finished jobs first). Jobs run on a small thread pool; the forecast
+itself is the library's (``accord.analysis.forecast``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from accord.analysis import ForecastResult
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask of the server (clear 4xx beyond)."""
+
+    max_actors: int = 40
+    max_issues: int = 12
+    max_draws: int = 20_000
+    max_body_bytes: int = 1_000_000  # any request body, uploads included
+    max_models: int = 12
+    max_drafts: int = 200
+    max_jobs: int = 50  # kept in memory
+    max_active_jobs: int = 4  # queued or running at once
+    workers: int = 1
+
+
+@dataclass
+class Draft:
+    id: str
+    data: dict[str, Any]
+    origin: str  # "example ukraine-2025", "upload foo.yaml", "new"
+    created: float = field(default_factory=time.time)
+    last_job: str | None = None
+
+
+Status = Literal["queued", "running", "done", "failed"]
+
+
+@dataclass
+class Job:
+    id: str
+    draft_id: str | None
+    models: list[str]
+    draws: int
+    seed: int
+    status: Status = "queued"
+    progress: str = "waiting for a worker"
+    done_models: int = 0
+    result: ForecastResult | None = None
+    error: str | None = None
+    created: float = field(default_factory=time.time)
+    finished: float | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("queued", "running")
+
+
+class Busy(Exception):
+    """Too many jobs queued or running."""
+
+
+class Store:
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self._drafts: OrderedDict[str, Draft] = OrderedDict()
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=limits.workers,
+                                        thread_name_prefix="accord-job")
+
+    # drafts
+    def add_draft(self, data: dict[str, Any], origin: str) -> Draft:
+        draft = Draft(secrets.token_urlsafe(9), data, origin)
+        with self._lock:
+            self._drafts[draft.id] = draft
+            while len(self._drafts) > self.limits.max_drafts:
+                self._drafts.popitem(last=False)
+        return draft
+
+    def draft(self, draft_id: str) -> Draft | None:
+        return self._drafts.get(draft_id)
+
+    def drafts(self) -> list[Draft]:
+        return list(reversed(self._drafts.values()))
+
+    # jobs
+    def job(self, job_id: str) -> Job | None:
+        return self._jobs.get(job_id)
+
+    def submit(self, job: Job, work: Callable[[Job], ForecastResult]) -> Job:
+        """Queue ``work(job)``; raises :class:`Busy` past ``max_active_jobs``."""
+        with self._lock:
+            if sum(j.active for j in self._jobs.values()) >= self.limits.max_active_jobs:
+                raise Busy
+            self._jobs[job.id] = job
+            while len(self._jobs) > self.limits.max_jobs:
+                finished = next((k for k, j in self._jobs.items() if not j.active), None)
+                if finished is None:
+                    break
+                del self._jobs[finished]
+        self._pool.submit(self._run, job, work)
+        return job
+
+    @staticmethod
+    def _run(job: Job, work: Callable[[Job], ForecastResult]) -> None:
+        job.status = "running"
+        job.progress = "starting"
+        try:
+            job.result = work(job)
+            job.progress = "done"
+            job.status = "done"
+        except Exception as err:  # shown to the user; the server goes on
+            job.error = f"{type(err).__name__}: {err}"
+            job.status = "failed"
+        finally:
+            job.finished = time.time()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def new_job_id() -> str:
+    return secrets.token_urlsafe(9)
