@@ -418,7 +418,7 @@ def backtest(
         help="Where the tasks run: serial, thread, process or dask.")] = "serial",
     workers: Annotated[int | None, typer.Option(help="Workers of the executor.")] = None,
     scheduler: Annotated[str | None, typer.Option(
-        help="Address of a Dask scheduler (with --executor dask).")] = None,
+        help="Address of a Dask scheduler (implies --executor dask).")] = None,
     option: Annotated[list[str] | None, typer.Option(
         "--option", "-o", help="Model option KEY=VALUE, for every model that has it.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")
@@ -437,6 +437,8 @@ def backtest(
             except ValueError:
                 raise UserError(f"--institutions {institutions!r}: choose largest, mean, none "
                                 "or a number") from None
+        if scheduler and executor == "serial":
+            executor = "dask"  # a scheduler address means a Dask cluster
         if executor not in ("serial", "thread", "process", "dask"):
             raise UserError(f"--executor {executor!r}: choose serial, thread, process or dask")
         columns = [c.strip() for c in (by or "").split(",") if c.strip()]
