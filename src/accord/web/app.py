@@ -1,8 +1,9 @@
 """The dashboard: FastAPI pages (Jinja2 + htmx) and a JSON API over the accord library.
 
-Computes nothing itself: scenarios are validated by :mod:`accord.scenario`, forecasts run by
-:func:`accord.analysis.forecast` in a background job, figures and the report come from
-:mod:`accord.report`. Safety: limits per request (actors, issues, draws, models, body size)
+Computes nothing itself: scenarios are validated by :mod:`accord.scenario`; forecasts (with
+sensitivity and shocks) run by :func:`accord.report.build` over :mod:`accord.analysis` in a
+background job; figures and the report come from :mod:`accord.report`. Safety: limits per
+request (actors, issues, draws, models, body size)
 answered with clear 4xx; no file-system path taken from a request is ever opened (static
 files are a fixed table read from the package); every user text is escaped by Jinja2's
 autoescape and, inside figures, by the figure renderers.
@@ -31,11 +32,13 @@ import accord
 from accord import analysis
 from accord import examples as builtin
 from accord import models as model_registry
+from accord import shocks as shock_edits
 from accord.models.base import ModelSpecError
-from accord.report import Report, render_html
+from accord.report import build, render_html, report_figures
 from accord.report import figures as F
 from accord.report.builder import install_filters
 from accord.scenario import Scenario, ScenarioError, dumps, loads
+from accord.shocks import ShockError
 from accord.web import editor
 from accord.web.store import Busy, Draft, Job, Limits, Store, new_job_id
 
@@ -170,6 +173,10 @@ class ForecastRequest(ScenarioInput):
     options: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="Model options KEY: VALUE, for every model that "
         "has them.")
+    thresholds: list[str] = Field(
+        default_factory=list, description="Events whose probability over the draws to "
+        "report, e.g. \"territory>=80\" (>=, >, <=, <); needs draws > 1.",
+        examples=[["territory>=80"]])
     background: bool = Field(False, description="Run as a job: answer 202 with its URL.")
 
 
@@ -281,8 +288,8 @@ def create_app(limits: Limits | None = None) -> FastAPI:
     def _is_api(request: Request) -> bool:
         return request.url.path.startswith("/api/")
 
-    def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-        return templates.TemplateResponse(request, name, ctx, status_code=status)
+    def page(request: Request, name: str, code: int = 200, **ctx: Any) -> HTMLResponse:
+        return templates.TemplateResponse(request, name, ctx, status_code=code)
 
     @app.exception_handler(ApiError)
     async def on_api_error(request: Request, err: ApiError) -> Response:
@@ -342,7 +349,7 @@ def create_app(limits: Limits | None = None) -> FastAPI:
                                 f"at most {limits.max_issues}")
 
     def check_run(models: list[str] | None, draws: int, options: dict[str, Any]
-                  ) -> list[Any]:
+                  ) -> analysis.ModelPlan:
         if draws < 1:
             raise ApiError(422, f"draws must be at least 1, got {draws}")
         if draws > limits.max_draws:
@@ -354,21 +361,45 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         if models is not None and not models:
             raise ApiError(422, "choose at least one model")
         try:
-            return analysis.resolve_models(models, {k: str(v) for k, v in options.items()})
+            plan = analysis.plan_models(models, {k: str(v) for k, v in options.items()})
         except ModelSpecError as e:
             raise ApiError(422, str(e)) from None
+        if len(plan.models) > limits.max_models:
+            raise ApiError(422, f"{len(plan.models)} models to run; this server runs at "
+                                f"most {limits.max_models} at once")
+        known = {k for m in plan.models for k in m.options_dict()}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise ApiError(422, f"no chosen model has the option {unknown[0]!r}; their "
+                                f"options are: {', '.join(sorted(known)) or '(none)'}")
+        return plan
 
-    def start_job(sc: Scenario, chosen: list[Any], draws: int, seed: int,
-                  draft_id: str | None = None) -> Job:
-        job = Job(new_job_id(), draft_id, [m.name for m in chosen], draws, seed)
-        total = len(chosen)
+    def check_thresholds(sc: Scenario, texts: list[str], draws: int) -> list[Any]:
+        try:
+            parsed = [analysis.parse_threshold(t, sc.issue_ids) for t in texts]
+        except analysis.AnalysisError as e:
+            raise ApiError(422, str(e)) from None
+        if parsed and draws < 2:
+            raise ApiError(422, "a probability needs Monte Carlo draws: set draws to 2 or "
+                                "more (e.g. 2000)")
+        return parsed
 
-        def work(j: Job) -> analysis.ForecastResult:
+    def start_job(sc: Scenario, plan: analysis.ModelPlan, draws: int, seed: int,
+                  draft_id: str | None = None, thresholds: list[Any] | None = None,
+                  shocks: list[str] | None = None, sensitivity: bool = False) -> Job:
+        shocks = shocks or []
+        n = len(plan.models)
+        total = n * (1 + len(shocks)) + (n if sensitivity else 0)
+        job = Job(new_job_id(), draft_id, plan.labels, draws, seed)
+
+        def work(j: Job) -> Any:
             def step(name: str) -> None:
-                j.progress = f"running {name} ({j.done_models + 1} of {total})"
                 j.done_models += 1
+                j.progress = f"running {name} ({min(j.done_models, total)} of {total})"
 
-            return analysis.forecast(sc, chosen, draws=draws, seed=seed, progress=step)
+            return build(sc, plan, draws=draws, seed=seed, thresholds=thresholds or (),
+                         shocks=shocks, sensitivity=sensitivity, progress=step,
+                         source="scenario.yaml")
 
         try:
             return store.submit(job, work)
@@ -431,17 +462,20 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         job's URL, to poll with ``GET /api/jobs/{id}``.
         """
         sc = scenario_of(req)
-        chosen = check_run(req.models, req.draws, req.options)
+        plan = check_run(req.models, req.draws, req.options)
+        thresholds = check_thresholds(sc, req.thresholds, req.draws)
         if req.background:
-            job = start_job(sc, chosen, req.draws, req.seed)
+            job = start_job(sc, plan, req.draws, req.seed, thresholds=thresholds)
             return JSONResponse(job_answer(job), status_code=202)
-        result = analysis.forecast(sc, chosen, draws=req.draws, seed=req.seed)
+        result = analysis.forecast(sc, plan, draws=req.draws, seed=req.seed,
+                                   thresholds=thresholds)
         return analysis.to_json(result)
 
     def job_answer(job: Job) -> dict[str, Any]:
         return {"job": job.id, "status": job.status, "progress": job.progress,
                 "url": f"/api/jobs/{job.id}", "error": job.error,
-                "forecast": analysis.to_json(job.result) if job.result is not None else None}
+                "forecast": (analysis.to_json(job.result.result) if job.status == "done"
+                             and job.result is not None else None)}
 
     @app.get("/api/jobs/{job_id}", response_model=JobAnswer, tags=["api"],
              responses={404: ERRORS[404]})
@@ -537,8 +571,8 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         form = await request.form(max_files=0, max_fields=fields)
         return {k: v for k, v in form.items() if isinstance(v, str)}
 
-    def editor_body(request: Request, draft: Draft, status: int = 200) -> HTMLResponse:
-        return page(request, "_editor.html.j2", status, **editor_context(draft))
+    def editor_body(request: Request, draft: Draft) -> HTMLResponse:
+        return page(request, "_editor.html.j2", **editor_context(draft))
 
     @app.post("/drafts/{draft_id}/edit", response_class=HTMLResponse, include_in_schema=False)
     async def edit(request: Request, draft_id: str) -> HTMLResponse:
@@ -615,8 +649,19 @@ def create_app(limits: Limits | None = None) -> FastAPI:
                            [{"path": p.path, "line": p.line, "message": p.message}
                             for p in problems])
         check_size(sc)
-        chosen = check_run(models, draws, {})
-        job = start_job(sc, chosen, draws, seed, draft.id)
+        plan = check_run(models, draws, {})
+        texts = [t for t in re.split(r"[,;\s]+", fields.get("thresholds", "")) if t]
+        thresholds = check_thresholds(sc, texts, draws)
+        shocks = list(sc.shocks) if fields.get("shocks") else []
+        try:  # a shock that cannot be applied is the user's to fix: say so before running
+            for name, edits in shock_edits.resolve(sc, shocks).items():
+                shock_edits.apply_edits(sc, edits, name)
+        except ShockError as e:
+            raise ApiError(422, f"shock: {e}") from None
+        except ScenarioError as e:
+            raise ApiError(422, "a shock makes the scenario invalid", _problems(e)) from None
+        job = start_job(sc, plan, draws, seed, draft.id, thresholds, shocks,
+                        sensitivity=bool(fields.get("sensitivity")))
         draft.last_job = job.id
         return page(request, "_job.html.j2", job=job, **results_context(job))
 
@@ -631,7 +676,7 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         if job.result is None:
             raise ApiError(409 if job.active else 422, "the forecast has not finished"
                            if job.active else f"the forecast failed: {job.error}")
-        html = render_html(Report(result=job.result, source="scenario.yaml"))
+        html = render_html(job.result)
         return Response(html, media_type="text/html; charset=utf-8", headers={
             "Content-Disposition": 'attachment; filename="report.html"'})
 
@@ -640,18 +685,23 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         state = job.status  # the worker sets result before status: done implies a result
         if state != "done" or job.result is None:
             return {"state": state}
-        r = job.result
+        rep = job.result
+        r = rep.result
         sc = r.scenario
+        labels = F.model_labels(r)
         summary = []
         for k, iss in enumerate(sc.issues):
             cells = []
             for m in r.results:
                 dist = m.distribution()
+                probs = m.probabilities() or {}
                 cells.append({"point": float(m.outcome[k]),
-                              "dist": dist[iss.id] if dist else None})
+                              "dist": dist[iss.id] if dist else None,
+                              "probs": [(t.text, probs[t.text]) for t in r.thresholds
+                                        if t.issue == iss.id and t.text in probs]})
             summary.append({"issue": iss, "cells": cells})
-        return {"state": state, "result": r, "figs": F.forecast_figures(r),
-                "summary": summary}
+        return {"state": state, "result": r, "report": rep, "labels": labels,
+                "figs": report_figures(rep), "summary": summary}
 
     def _int(text: str, name: str) -> int:
         try:

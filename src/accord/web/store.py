@@ -2,7 +2,7 @@
 
 Nothing is written to disk. Drafts and jobs are kept in insertion order; past the limits the
 oldest are forgotten (finished jobs first). Jobs run on a small thread pool; the forecast
-itself is the library's (``accord.analysis.forecast``).
+itself is the library's (``accord.report.build`` over ``accord.analysis``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
-
-from accord.analysis import ForecastResult
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,7 @@ class Job:
     status: Status = "queued"
     progress: str = "waiting for a worker"
     done_models: int = 0
-    result: ForecastResult | None = None
+    result: Any = None  # an accord.report.Report when done
     error: str | None = None
     created: float = field(default_factory=time.time)
     finished: float | None = None
@@ -98,7 +96,7 @@ class Store:
     def job(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
 
-    def submit(self, job: Job, work: Callable[[Job], ForecastResult]) -> Job:
+    def submit(self, job: Job, work: Callable[[Job], Any]) -> Job:
         """Queue ``work(job)``; raises :class:`Busy` past ``max_active_jobs``."""
         with self._lock:
             if sum(j.active for j in self._jobs.values()) >= self.limits.max_active_jobs:
@@ -113,7 +111,7 @@ class Store:
         return job
 
     @staticmethod
-    def _run(job: Job, work: Callable[[Job], ForecastResult]) -> None:
+    def _run(job: Job, work: Callable[[Job], Any]) -> None:
         job.status = "running"
         job.progress = "starting"
         try:
