@@ -67,3 +67,7 @@ def load_any(path: str | os.PathLike[str], salience_scale: float = 100.0) -> Sce
             if reader.sniff(p, text):
                 return reader.load(p, text)
     return _scenario.load(p, salience_scale=salience_scale)
+
+
+# Readers and writers of other tools' formats register themselves on import.
+from accord.io import ktab  # noqa: E402, F401  isort: skip
