@@ -121,6 +121,13 @@ def vote(weight: np.ndarray | float, delta: np.ndarray, rule: VotingRule = "Prop
     raise ValueError(f"unknown voting rule {rule!r}")
 
 
+def _vote_into(weight: np.ndarray | float, delta: np.ndarray, rule: VotingRule) -> np.ndarray:
+    """:func:`vote` that may overwrite ``delta`` (a fresh temporary) to save a pass."""
+    if rule == "Prop":
+        return np.multiply(weight, delta, out=delta)
+    return vote(weight, delta, rule)
+
+
 def coalition_strengths(weight: np.ndarray, utility: np.ndarray, rule: VotingRule = "Prop"
                         ) -> np.ndarray:
     """C(a:b) = 1e-8 + Σ_k max(0, v(w_k, U_ka − U_kb))  (step 3).
@@ -272,20 +279,19 @@ def challenge_probability(u_ii: np.ndarray, u_ij: np.ndarray, u_ji: np.ndarray,
     c_ji = CHALLENGE_FLOOR + np.maximum(-a_i, 0.0) + np.maximum(-a_j, 0.0)
     if commit == "NoCommit":
         return c_ij / (c_ij + c_ji)
-    v_k = vote(w_k, u_ki - u_kj, rule)
+    v_k = _vote_into(w_k, u_ki - u_kj, rule)
     if commit == "SemiCommit":
-        cij, cji = c_ij[..., None], c_ji[..., None]
+        cij = c_ij[..., None]
         for_i = np.maximum(v_k, 0.0)
         for_i += cij
-        total = np.abs(v_k)
-        total += cij
-        total += cji
+        total = np.abs(v_k, out=v_k)
+        total += cij + c_ji[..., None]  # max(0, v) + max(0, −v) = |v|
         pi_k = np.divide(for_i, total, out=for_i)
         back = u_kj - u_kk  # (1 − π)(U_kj − U_kk) + π (U_kk − U_ki)
-        back *= 1.0 - pi_k
+        back *= np.subtract(1.0, pi_k, out=total)
         pi_k *= u_kk - u_ki
         back += pi_k
-        v_k = vote(w_k, back, rule)
+        v_k = _vote_into(w_k, back, rule)
     elif commit != "FullCommit":
         raise ValueError(f"unknown ThirdPartyCommit {commit!r}")
     if third is not None:
