@@ -1,12 +1,12 @@
 """KTAB's spatial model of politics (SMP): probabilistic Condorcet elections over positions in
 a space of all issues at once.
 
-The model of KAPSARC's Toolkit for Behavioral Analysis (KTAB, MIT licence; Wise, Lester &
-Efird, "KTAB: a toolkit for behavioural analysis", KAPSARC 2015; Efird, Lester & Wise 2016,
-"Analyzing coalitions in China's policy formulation", J. East Asian Studies 16: 117–145),
-written from shared/DESIGN.md, "Spatial model of politics", and checked step by step against
-the 2017 reference logs of KTAB's own program `smpc` (shared/reference/ktab/). Positions and
-saliences work on [0, 1]; each step, from the positions θ (ideals q follow positions):
+The model of KAPSARC's Toolkit for Behavioral Analysis (KTAB, MIT licence; used e.g. by Efird,
+Lester & Wise 2016, "Analyzing coalitions in China's policy formulation", J. East Asian
+Studies 16: 117–145), written from shared/DESIGN.md, "Spatial model of politics", and checked
+step by step against the 2017 reference logs of KTAB's own program `smpc`
+(shared/reference/ktab/). Positions and saliences work on [0, 1]; each step, from the
+positions θ (ideals q follow positions):
 
 1. salience-weighted distances d_ij = sqrt(Σ_p (s_ip (q_ip − θ_jp))² / Σ_p s_ip²) and
    utilities u(d, R) = (1 − d)(1 + R d)  (:func:`salience_distance`, :func:`risk_utility`);
@@ -42,9 +42,10 @@ KTAB also prints an O(n⁴) table each step (every actor's view of every challen
 logged, so a step here is O(n³): every array below has at most three actor axes. Draws are
 batched: every kernel takes a leading axis of draws, each chunk of draws runs the steps
 together, and a draw that has stopped leaves the working set. The only Python loops are over
-steps, over chunks of draws, over blocks of initiators (to bound memory for large n), over
-iterations of the Markov elections, and over actors (not pairs) when picking the representatives
-of the unique positions, which is sequential by definition.
+steps, over chunks of draws, over cache-sized blocks of initiators and of options (the
+arithmetic inside each block is one array expression), over iterations of the Markov
+elections, and over actors (not pairs) when picking the representatives of the unique
+positions, which is sequential by definition.
 """
 
 from __future__ import annotations
