@@ -93,3 +93,9 @@ def test_nash_status_quo_stands_when_no_one_gains() -> None:
 def test_nash_salience_zero_actor_is_indifferent() -> None:
     arrays = one_issue([0, 100, 30], [1, 1, 5], [100, 100, 0])
     assert outcome("nash", arrays) == pytest.approx(50, abs=1e-9)
+
+
+def test_median_of_an_issue_nobody_takes_part_in_is_nan() -> None:
+    pos = np.array([[[3.0], [7.0]]])
+    mask = np.array([[False], [False]])
+    assert np.isnan(weighted_median(pos, np.ones_like(pos), mask)[0, 0])

@@ -3,10 +3,20 @@
     import accord
     scenario = accord.load("ukraine.yaml")          # or accord.example("ukraine-2025")
     result = accord.forecast(scenario, models=["compromise", "nash"], draws=2000, seed=1)
+    accord.sensitivity(scenario, ...); accord.run_shocks(scenario, ...)
+    accord.backtest(accord.load_deu("deu-dev.csv", "capabilities.csv"), ...)
 """
 
-from accord.analysis import ForecastResult, ModelResult, forecast
+from accord.analysis import (
+    ForecastResult,
+    ModelResult,
+    forecast,
+    run_shocks,
+    sensitivity,
+    sweep,
+)
 from accord.arrays import ScenarioArrays, sample, to_arrays
+from accord.backtest import backtest, load_deu
 from accord.examples import example, example_names
 from accord.io import load_any as load
 from accord.scenario import Problem, Scenario, ScenarioError, save
@@ -18,12 +28,17 @@ __all__ = [
     "Scenario",
     "ScenarioArrays",
     "ScenarioError",
+    "backtest",
     "example",
     "example_names",
     "forecast",
     "load",
+    "load_deu",
+    "run_shocks",
     "sample",
     "save",
+    "sensitivity",
+    "sweep",
     "to_arrays",
 ]
 

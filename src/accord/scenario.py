@@ -283,7 +283,7 @@ def _semantic_problems(data: dict[str, Any], check: _Checker) -> None:
         if iid in scales:
             check.add(f"issues[{k}].id", f"duplicate issue id {iid!r}")
             continue
-        scale = issue.get("scale", default_scale)
+        scale = issue.get("scale") if issue.get("scale") is not None else default_scale
         ok = (
             isinstance(scale, list | tuple)
             and len(scale) == 2

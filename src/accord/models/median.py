@@ -19,7 +19,8 @@ def weighted_median(position: np.ndarray, weight: np.ndarray, mask: np.ndarray) 
     """The lowest held position x_k whose cumulative weight (sorted by position) reaches half
     the total. position, weight: (..., n, d); mask: (n, d). Returns (..., d).
 
-    Where every participant has weight zero, all of them count equally.
+    Where every participant has weight zero, all of them count equally; where nobody takes
+    part in an issue, the median is NaN.
     """
     mask_b = np.broadcast_to(mask, position.shape)
     weight = np.where(mask_b, weight, 0.0)
@@ -32,7 +33,8 @@ def weighted_median(position: np.ndarray, weight: np.ndarray, mask: np.ndarray) 
     cum = np.cumsum(np.take_along_axis(weight, order, axis=-2), axis=-2)
     reached = cum >= total * (0.5 - _TIE_TOLERANCE)
     first = np.argmax(reached, axis=-2)[..., None, :]
-    return np.take_along_axis(sorted_pos, first, axis=-2)[..., 0, :]
+    median = np.take_along_axis(sorted_pos, first, axis=-2)[..., 0, :]
+    return np.where(np.isfinite(median), median, np.nan)  # nobody takes part: undefined
 
 
 @register
