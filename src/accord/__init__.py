@@ -4,7 +4,7 @@
     scenario = accord.load("ukraine.yaml")          # or accord.example("ukraine-2025")
     result = accord.forecast(scenario, models=["compromise", "nash"], draws=2000, seed=1)
     accord.sensitivity(scenario, ...); accord.run_shocks(scenario, ...)
-    accord.backtest(accord.load_deu("deu-dev.csv", "capabilities.csv"), ...)
+    accord.backtest.backtest(accord.load_deu("deu-dev.csv", "capabilities.csv"), ...)
 """
 
 from accord.analysis import (
@@ -16,7 +16,7 @@ from accord.analysis import (
     sweep,
 )
 from accord.arrays import ScenarioArrays, sample, to_arrays
-from accord.backtest import backtest, load_deu
+from accord.backtest import load_deu
 from accord.examples import example, example_names
 from accord.io import load_any as load
 from accord.scenario import Problem, Scenario, ScenarioError, save
@@ -28,7 +28,6 @@ __all__ = [
     "Scenario",
     "ScenarioArrays",
     "ScenarioError",
-    "backtest",
     "example",
     "example_names",
     "forecast",
