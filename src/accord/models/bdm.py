@@ -152,6 +152,17 @@ def vote_tally_direct(position: np.ndarray, weight: np.ndarray, risk: np.ndarray
     return np.maximum(votes, 0.0).sum(axis=-3)
 
 
+def coincide(position: np.ndarray) -> np.ndarray:
+    """(..., n, n): whether x_i and x_j are the same position, to a relative 1e-12.
+
+    Moves computed along different paths can leave two actors one rounding error apart;
+    they hold one position, and must not challenge each other over float noise (a test
+    that scales every capability by 3 caught such a spurious "conflict")."""
+    scale = np.abs(position).max(axis=-1, keepdims=True)[..., None]
+    gap = np.abs(position[..., :, None] - position[..., None, :])
+    return gap <= _TIE * np.where(scale > 0, scale, 1.0)
+
+
 def victory_probability(tally: np.ndarray, position: np.ndarray, mask: np.ndarray,
                         method: Literal["global", "pairwise"]) -> np.ndarray:
     """P_ij, the probability that i's position prevails over j's (Scholz et al. 2011 eq. 30).
@@ -165,7 +176,7 @@ def victory_probability(tally: np.ndarray, position: np.ndarray, mask: np.ndarra
     """
     pair = mask[:, None] & mask[None, :]
     tally = np.where(pair, tally, 0.0)
-    same = position[..., :, None] == position[..., None, :]
+    same = coincide(position)
     if method == "global":
         denom = 2.0 * tally.sum(axis=(-2, -1), keepdims=True)
         p = tally / np.where(denom > 0, denom, 1.0)
@@ -305,7 +316,7 @@ def classify_offers(a: np.ndarray, b: np.ndarray, position: np.ndarray, mask: np
     """
     xi = position[..., :, None]
     xj = position[..., None, :]
-    valid = (xi != xj) & (mask[:, None] & mask[None, :])
+    valid = ~coincide(position) & (mask[:, None] & mask[None, :])
     conflict = valid & (b > a) & (a > 0)
     yielding = valid & (a < 0) & (b > 0)
     compromise = yielding & (b > -a)
