@@ -170,6 +170,16 @@ def test_shock_data_by_hand() -> None:
     assert s.rows[0].base_interval is None and s.edits == ("A.capability=3",)
 
 
+def test_shock_point_outside_its_interval_still_draws() -> None:
+    # a point run on central values may fall outside its draws' 10-90 % interval
+    row = F.ShockRow("m", 50.0, 20.0, (55.0, 70.0), (25.0, 30.0))
+    f = F.ShockData("shock-0-0", "t", "s", "x", (0.0, 100.0), (row,))
+    p = F.to_plotly(f)
+    base_band = p["data"][0]
+    assert base_band["x"] == [55.0, 70.0, None] and base_band["y"] == [0.12, 0.12, None]
+    assert F.to_matplotlib(f).axes
+
+
 def test_model_labels_unique() -> None:
     res = analysis.forecast(two_actors(), ["compromise", "median", "compromise"])
     assert F.model_labels(res) == ["compromise", "median", "compromise (2)"]

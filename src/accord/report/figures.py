@@ -546,28 +546,50 @@ def _plotly_tornado(f: TornadoData) -> dict[str, Any]:
     return {"data": data, "layout": layout}
 
 
+def _interval_segments(rows: Sequence[ShockRow], attr: str, offset: float
+                       ) -> tuple[list[float | None], list[float | None]]:
+    """x and y of one line segment per row from its 10 % to its 90 % draw (None breaks the
+    line); the point forecast may lie outside its draws' interval, so no error bars."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for j, r in enumerate(rows):
+        interval = getattr(r, attr)
+        if interval is not None:
+            xs += [interval[0], interval[1], None]
+            ys += [j + offset, j + offset, None]
+    return xs, ys
+
+
+_SHOCK_SERIES = (("base", PALETTE[0], "base", "base_interval", 0.12),
+                 ("shock", PALETTE[2], "shocked", "shocked_interval", -0.12))
+
+
 def _plotly_shock(f: ShockData) -> dict[str, Any]:
-    models = [_h(r.model) for r in f.rows]
     data: list[dict[str, Any]] = []
-    for name, col, vals, ints in (
-        ("base", PALETTE[0], [r.base for r in f.rows], [r.base_interval for r in f.rows]),
-        ("shock", PALETTE[2], [r.shocked for r in f.rows], [r.shocked_interval for r in f.rows]),
-    ):
-        trace: dict[str, Any] = {"type": "scatter", "mode": "markers", "name": name,
-                                 "x": vals, "y": models,
-                                 "marker": {"color": col, "size": 11}}
-        if all(i is not None for i in ints) and ints:
-            trace["error_x"] = {"type": "data", "symmetric": False,
-                                "array": [i[1] - v for i, v in zip(ints, vals, strict=True)],
-                                "arrayminus": [v - i[0] for i, v in zip(ints, vals, strict=True)],
-                                "color": col, "thickness": 1.5}
-        data.append(trace)
-    shapes = [{"type": "line", "x0": r.base, "x1": r.shocked, "y0": j, "y1": j,
-               "line": {"color": "#999", "width": 1}} for j, r in enumerate(f.rows)]
+    for name, col, attr, iattr, off in _SHOCK_SERIES:
+        xs, ys = _interval_segments(f.rows, iattr, off)
+        if xs:
+            data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys,
+                         "line": {"color": col, "width": 6}, "opacity": 0.35,
+                         "name": f"{name}: 10–90 % of draws", "hoverinfo": "skip"})
+        data.append({"type": "scatter", "mode": "markers", "name": name,
+                     "x": [getattr(r, attr) for r in f.rows],
+                     "y": [j + off for j in range(len(f.rows))],
+                     "text": [_h(r.model) for r in f.rows],
+                     "hovertemplate": "%{text}: %{x:.3g}<extra>" + name + "</extra>",
+                     "marker": {"color": col, "size": 11}})
+    shapes = [{"type": "line", "x0": r.base, "x1": r.shocked, "y0": j + 0.12,
+               "y1": j - 0.12, "line": {"color": "#999", "width": 1}}
+              for j, r in enumerate(f.rows)]
     layout = _layout(f.title, xaxis={"title": {"text": "forecast"},
                                      "range": list(_pad(f.scale))},
-                     yaxis={"automargin": True, "type": "category"}, shapes=shapes)
-    layout["height"] = max(240, 100 + 34 * len(f.rows))
+                     yaxis={"automargin": True, "tickvals": list(range(len(f.rows))),
+                            "ticktext": [_h(r.model) for r in f.rows],
+                            "range": [len(f.rows) - 0.5, -0.5]},
+                     shapes=shapes)
+    layout["height"] = max(280, 140 + 40 * len(f.rows))
+    layout["legend"] = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0.0}
+    layout["margin"] = {**layout["margin"], "t": 90}
     return {"data": data, "layout": layout}
 
 
@@ -693,25 +715,23 @@ def _mpl_tornado(f: TornadoData) -> Figure:
 
 
 def _mpl_shock(f: ShockData) -> Figure:
-    fig, ax = _new_figure(7.0, max(2.4, 1.0 + 0.45 * len(f.rows)))
-    y = np.arange(len(f.rows))
+    fig, ax = _new_figure(7.0, max(2.4, 1.0 + 0.5 * len(f.rows)))
     for j, r in enumerate(f.rows):
-        ax.plot([r.base, r.shocked], [j, j], color="#999", linewidth=1)
-    for name, col, attr, iattr in (("base", PALETTE[0], "base", "base_interval"),
-                                   ("shock", PALETTE[2], "shocked", "shocked_interval")):
-        vals = [getattr(r, attr) for r in f.rows]
-        ints = [getattr(r, iattr) for r in f.rows]
-        if ints and all(i is not None for i in ints):
-            err = [[v - i[0] for v, i in zip(vals, ints, strict=True)],
-                   [i[1] - v for v, i in zip(vals, ints, strict=True)]]
-            ax.errorbar(vals, y, xerr=err, fmt="o", color=col, label=name, capsize=3)
-        else:
-            ax.plot(vals, y, "o", color=col, label=name)
-    ax.set_yticks(y, [_m(r.model) for r in f.rows], fontsize=8)
+        ax.plot([r.base, r.shocked], [j + 0.12, j - 0.12], color="#999", linewidth=1)
+    for name, col, attr, iattr, off in _SHOCK_SERIES:
+        xs, ys = _interval_segments(f.rows, iattr, off)
+        if xs:
+            ax.plot([np.nan if x is None else x for x in xs],
+                    [np.nan if y is None else y for y in ys], color=col, linewidth=6,
+                    alpha=0.35, solid_capstyle="butt", label=f"{name}: 10–90 % of draws")
+        ax.plot([getattr(r, attr) for r in f.rows], [j + off for j in range(len(f.rows))],
+                "o", color=col, label=name)
+    ax.set_yticks(range(len(f.rows)), [_m(r.model) for r in f.rows], fontsize=8)
+    ax.set_ylim(len(f.rows) - 0.5, -0.5)
     ax.set_xlim(*_pad(f.scale))
     ax.set_xlabel("forecast")
     ax.set_title(_m(f.title), loc="left", fontsize=11)
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=7, loc="best")
     return fig
 
 
