@@ -137,3 +137,19 @@ def test_convert_between_formats_leaves_input_untouched(tmp_path: Path) -> None:
     res = accord("forecast", str(c), "--model", "median", "--json")
     assert json.loads(res.stdout)["forecasts"][0]["outcome"]["issue"] == 7
     assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporaries
+
+
+def test_option_no_chosen_model_has_is_an_error() -> None:
+    res = accord("forecast", "ukraine-2025", "--model", "compromise", "--option", "roundz=3")
+    assert res.returncode == 2
+    assert "option 'roundz' belongs to none of the models chosen" in res.stderr
+
+
+def test_written_files_have_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+
+    out = tmp_path / "e.yaml"
+    assert accord("convert", str(DATA / "emission.csv"), str(out)).returncode == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -132,7 +132,7 @@ def test_forecast_in_the_background(client) -> None:
     ({"example": "ukraine-2025", "models": []}, 422, "at least one model"),
     ({"example": "ukraine-2025", "models": ["compromise"] * 13}, 422, "at most 12"),
     ({"example": "ukraine-2025", "options": {"nosuch": 1}, "models": ["nash"]}, 422,
-     "no chosen model has the option 'nosuch'"),
+     "option 'nosuch' belongs to none of the models chosen"),
     ({"example": "ukraine-2025", "thresholds": ["territory>=80"]}, 422, "needs Monte Carlo"),
     ({"example": "ukraine-2025", "draws": 10, "thresholds": ["land>=80"]}, 422, "no issue"),
     ({"example": "nope"}, 404, "no example"),

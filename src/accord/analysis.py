@@ -174,11 +174,13 @@ def resolve_models(models: Sequence[str | BaseModel] | None,
                    options: dict[str, Any] | None = None) -> list[BaseModel]:
     """Model objects from specs (``"bdm:scholz"``) or objects; None means all registered.
 
-    ``options`` are applied to every model that declares them (others ignore them).
+    ``options`` are applied to every model that declares them (others ignore them); an
+    option that none of the chosen models declares is a mistake (ModelSpecError).
     Ensemble specs are not models: see :func:`plan_models`.
     """
     specs: Sequence[str | BaseModel] = models if models else model_registry.names()
     out = []
+    declared: set[str] = set()
     for spec in specs:
         if isinstance(spec, BaseModel):
             out.append(spec)
@@ -188,8 +190,14 @@ def resolve_models(models: Sequence[str | BaseModel] | None,
                                  "analysis.forecast for it")
         cls = model_registry.model_class(spec.partition(":")[0])
         known = {f for f in cls.Options.__dataclass_fields__}
+        declared |= known
         mine = {k: v for k, v in (options or {}).items() if k in known}
         out.append(model_registry.get(spec, **mine))
+    unknown = [k for k in options or {} if k not in declared]
+    if unknown and all(isinstance(s, str) for s in specs):
+        chosen = ", ".join(str(s) for s in specs)
+        raise ModelSpecError(f"option {unknown[0]!r} belongs to none of the models chosen "
+                             f"({chosen}); see `accord models` for each model's options")
     return out
 
 

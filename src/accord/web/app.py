@@ -367,11 +367,6 @@ def create_app(limits: Limits | None = None) -> FastAPI:
         if len(plan.models) > limits.max_models:
             raise ApiError(422, f"{len(plan.models)} models to run; this server runs at "
                                 f"most {limits.max_models} at once")
-        known = {k for m in plan.models for k in m.options_dict()}
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise ApiError(422, f"no chosen model has the option {unknown[0]!r}; their "
-                                f"options are: {', '.join(sorted(known)) or '(none)'}")
         return plan
 
     def check_thresholds(sc: Scenario, texts: list[str], draws: int) -> list[Any]:
