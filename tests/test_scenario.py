@@ -269,3 +269,40 @@ def test_any_valid_scenario_round_trips_yaml_and_json(rows: list) -> None:
     assert isinstance(sc, Scenario)
     for fmt in ("yaml", "json"):
         assert loads(dumps(sc, fmt), fmt) == sc
+
+
+def test_nan_and_inf_are_rejected(tmp_path: Path) -> None:
+    text = ("issues: [{id: x, scale: [0, .inf]}]\nactors:\n"
+            "  - {id: A, capability: .inf, position: {x: .nan}, salience: {x: {value: 50, "
+            "high: lots}}}\n")
+    with pytest.raises(ScenarioError) as info:
+        load(write(tmp_path, "n.yaml", text))
+    out = str(info.value)
+    assert "n.yaml:1 issues[0].scale: [0, inf] is not a [low, high] pair" in out
+    assert "n.yaml:3 actors[0].capability: inf is not allowed: numbers must be finite" in out
+    assert "actors[0].position.x.value: nan is not allowed: numbers must be finite" in out
+    assert "actors[0].salience.x.high: 'lots' is not a number" in out
+
+
+def test_bad_per_issue_capability_names_the_entry(tmp_path: Path) -> None:
+    text = ("issues: [{id: x}]\nactors:\n"
+            "  - {id: A, capability: {x: lots}, position: {x: 5}, salience: {x: 50}}\n")
+    with pytest.raises(ScenarioError) as info:
+        load(write(tmp_path, "c.yaml", text))
+    assert [str(p) for p in info.value.problems] == [
+        "c.yaml:3 actors[0].capability.x: 'lots' is not allowed: expected a number or an "
+        "object {value, low, high, dist, evidence, source, note}"]
+
+
+def test_named_shocks_are_checked_on_load(tmp_path: Path) -> None:
+    text = ("issues: [{id: x}]\nactors:\n"
+            "  - {id: A, capability: 10, position: {x: 5}, salience: {x: 50}}\n"
+            "shocks:\n  typo:\n    - A.capabilty=40\n    - A.salience.x=500\n"
+            "  fine: [A.capability=3]\n")
+    with pytest.raises(ScenarioError) as info:
+        load(write(tmp_path, "s.yaml", text))
+    out = [str(p) for p in info.value.problems]
+    assert len(out) == 2
+    assert out[0].startswith("s.yaml:6 shocks.typo[0]: shock 'A.capabilty=40': cannot tell")
+    assert out[1] == ("s.yaml:7 shocks.typo[1]: 'A.salience.x=500' makes the scenario invalid: "
+                      "actors[0].salience.x: 500 is outside 0..100")

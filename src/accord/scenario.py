@@ -66,7 +66,7 @@ def _bare_to_quantity(value: Any) -> Any:
 class Quantity(BaseModel):
     """A number with its uncertainty range and the evidence behind it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     value: float
     low: float | None = None
@@ -101,7 +101,7 @@ class Source(BaseModel):
 
 
 class Issue(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     id: str
     label: str | None = None
     low: str | None = Field(default=None, description="What the low end of the scale means")
@@ -127,7 +127,7 @@ class Actor(BaseModel):
 class Scenario(BaseModel):
     """A negotiation: who bargains over what, from where, with how much clout."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     title: str = "Untitled scenario"
     date: str | None = None
     question: str | None = None
@@ -208,26 +208,67 @@ class _Checker:
         self.problems.append(Problem(self.file, self.line_of(path), path, message))
 
 
+_QUANTITY_FORM = "a number or an object {value, low, high, dist, evidence, source, note}"
+
+
+def _lookup(data: Any, loc: Iterable[Any]) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _pydantic_message(e: Any) -> str:
+    """A pydantic error in the words of a scenario file's author."""
+    value = e.get("input")
+    kind = e["type"]
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    if kind == "finite_number":
+        return f"{_fmt(value)} is not allowed: numbers must be finite"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
+        return f"{_fmt(value)} is not a number"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{_fmt(value)} is not allowed: expected {_QUANTITY_FORM}"
+    if kind == "string_type":
+        return f"{_fmt(value)} is not text"
+    return f"{_fmt(value)} is not allowed: {e['msg']}"
+
+
+def _capability_problem(data: Any, loc: list[Any], check: _Checker) -> None:
+    cap = _lookup(data, loc[:3])
+    entries = {"": cap}
+    if isinstance(cap, dict) and "value" not in cap:  # the per-issue form
+        entries = {f".{k}": v for k, v in cap.items()
+                   if not (_is_number(v) or (isinstance(v, dict) and _is_number(v.get("value"))))}
+    for suffix, value in entries.items():
+        number = value.get("value") if isinstance(value, dict) else value
+        if isinstance(number, float) and not math.isfinite(number):
+            message = f"{_fmt(number)} is not allowed: numbers must be finite"
+        else:
+            message = f"{_fmt(value)} is not allowed: expected {_QUANTITY_FORM}" + (
+                "" if suffix else ", or one such per issue")
+        check.add(_path(loc[:3]) + suffix, message)
+
+
 def _pydantic_problems(data: Any, check: _Checker) -> None:
     try:
         Scenario.model_validate(data)
     except ValidationError as err:
         for e in err.errors():
             loc = [p for p in e["loc"] if p not in ("function-after", "function-before")]
-            # the capability union reports both branches; keep one clear message
+            if "scale" in loc:
+                continue  # the semantic check explains a bad scale better
+            # the capability union reports every branch; give one message per bad entry
             if (len(loc) >= 3 and loc[0] == "actors" and loc[2] == "capability"
-                    and e["type"] != "missing"):
-                path = _path(loc[:3])
-                check.add(path, "must be a number, a {value, low, high} object, or one per issue")
+                    and not (len(loc) == 3 and e["type"] == "missing")):
+                _capability_problem(data, loc, check)
                 continue
-            path = _path(loc)
-            value = e.get("input")
-            if e["type"] == "missing":
-                check.add(path, "is required but missing")
-            elif e["type"] == "extra_forbidden":
-                check.add(path, "is not a known field")
-            else:
-                check.add(path, f"{_fmt(value)!s} is not allowed: {e['msg']}")
+            check.add(_path(loc), _pydantic_message(e))
 
 
 def _check_quantity(check: _Checker, path: str, q: Any, lo: float, hi: float) -> None:
@@ -380,7 +421,31 @@ def validate_data(data: Any, file: str = "<scenario>", lines: dict[str, int] | N
         # one problem may be reported by both layers; keep the first of each path+message
         unique = {(p.path, p.message): p for p in reversed(check.problems)}
         raise ScenarioError(unique.values())
-    return Scenario.model_validate(data)
+    scenario = Scenario.model_validate(data)
+    _shock_problems(scenario, check)
+    if check.problems:
+        raise ScenarioError(check.problems)
+    return scenario
+
+
+def _shock_problems(scenario: Scenario, check: _Checker) -> None:
+    """Dry-run every edit of the scenario's named shocks, so a typo is caught on load."""
+    if not scenario.shocks:
+        return
+    from accord.shocks import ShockError, apply_edits  # shocks builds on this module
+
+    plain = scenario.model_copy(update={"shocks": {}})  # the edits' own validation: no recursion
+    for name, edits in scenario.shocks.items():
+        current = plain
+        for k, edit in enumerate(edits):
+            try:
+                current = apply_edits(current, [edit], name)
+            except ShockError as err:
+                check.add(f"shocks.{name}[{k}]", str(err))
+            except ScenarioError as err:
+                reasons = "; ".join(f"{p.path}: {p.message}" for p in err.problems)
+                check.add(f"shocks.{name}[{k}]", f"{edit!r} makes the scenario invalid: "
+                          f"{reasons}")
 
 
 # --------------------------------------------------------------------------- YAML / JSON
