@@ -137,6 +137,7 @@ def _new_number(old: Mapping[str, Any] | None, edit: Edit, bounds: tuple[float, 
 def apply_edits(scenario: Scenario, edits: Sequence[str], name: str = "shock") -> Scenario:
     """The scenario after the edits; raises ShockError or ScenarioError (every problem)."""
     data = scenario.model_dump(mode="json", exclude_none=True)
+    data.pop("shocks", None)  # the what-ifs belong to the base case, not to a shocked one
     actors: list[dict[str, Any]] = data["actors"]
     issues: list[dict[str, Any]] = data["issues"]
     issue_ids = [i["id"] for i in issues]
