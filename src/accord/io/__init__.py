@@ -71,3 +71,4 @@ def load_any(path: str | os.PathLike[str], salience_scale: float = 100.0) -> Sce
 
 # Readers and writers of other tools' formats register themselves on import.
 from accord.io import ktab  # noqa: E402, F401  isort: skip
+from accord.io import decide  # noqa: E402, F401  isort: skip

@@ -1,0 +1,447 @@
+"""Stokman exchange model (equal gain): actors trade voting positions across issues.
+
+Stokman, F. N. & Van Oosten, R. (1994), "The exchange of voting positions: an
+object-oriented model of policy networks", in Bueno de Mesquita & Stokman (eds.), *European
+Community Decision Making*, Yale University Press; shared/DESIGN.md, "Stokman exchange model
+(equal gain)", whose steps the comments below cite.
+
+On each issue the outcome is the compromise O_p = Σ_k w_kp x_kp / W_p, with w = c·s and
+W_p = Σ_k w_kp. Positions are rescaled to 0–100 per issue before anything is computed, so
+gains (salience × outcome shift in points) do not depend on an issue's units.
+
+* Step 1. Actors i, j can trade on issues p, q when they lie on opposite sides of O_p and of
+  O_q. If s_ip/s_iq > s_jp/s_jq, i demands p (j moves toward i on p) and supplies q (i moves
+  toward j on q); otherwise the roles swap. Below, ``a`` is the actor demanding p and ``b``
+  the one demanding q.
+* Step 2. A move Δ of k on p shifts O_p by w_kp Δ / W_p. Gains G_a = s_ap ΔO_p − s_aq ΔO_q,
+  G_b = s_bq ΔO_q − s_bp ΔO_p; equal gain needs ΔO_q / ΔO_p = (s_ap + s_bp) / (s_aq + s_bq).
+  One partner moves all the way, the other as far as equal gain needs (whichever of the two
+  fits), and no outcome passes the position of the partner demanding it: the shifts are
+  capped at ``cap_p = min(w_bp |x_ap − x_bp| / W_p, |x_ap − O_p|)`` and likewise on q, and
+  ΔO_p = min(cap_p, cap_q / rate), ΔO_q = rate · ΔO_p (:func:`equal_gain`).
+* Step 3. A round starts from the list of every valid candidate, executes the one with the
+  highest gain and takes it off the list, moves the two voting positions, recomputes the
+  candidates on the issue pairs that share an issue with it (their outcomes moved; all others
+  are unchanged), drops those that are no longer valid, and repeats until the list is empty.
+  A dropped candidate does not come back within the round, so a round ends after at most as
+  many exchanges as it started with candidates. (Recomputing without dropping need not end:
+  partial moves leave partners on opposite sides with ever smaller gains.) Ties (gains within
+  1e-12) go to the first candidate in actor-pair then issue-pair order, or to a seeded random
+  choice.
+* Step 4. Between rounds an actor that supplied on an issue moves its preference toward its
+  voting position: x' = x + [0.1 + 0.4 (1 − s)] (y − x); the next round starts from the
+  preferences.
+* Step 5. Stop after ``rounds`` rounds, or (``stop = no_exchanges``) after the first round in
+  which nothing was traded (every later round would repeat it exactly).
+
+Randomised equal gain (``p`` > 0): candidates are ranked by their equal gain, but the executed
+exchange's split is moved along the two-person Pareto frontier (the edges ΔO_p = cap_p and
+ΔO_q = cap_q of the feasible box) from the equal-gain point toward one partner's end (where
+the other gains nothing), by a fraction u ~ U(0, p); which partner is favoured is a fair coin.
+Both draws come from the run's generator (:func:`frontier_split`).
+
+Draws: every draw runs the same greedy loop at once; each iteration executes one exchange in
+every draw that still has a candidate (draws are processed in blocks to bound memory).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+
+from accord.arrays import ScenarioArrays
+from accord.models.base import BaseModel, Forecast, register
+from accord.models.compromise import weighted_mean
+
+SCALE = 100.0  # gains are computed on positions rescaled to 0–100 per issue
+_TIE = 1e-12  # gains this close to the best count as a tie
+_MIN_GAIN = 1e-12  # a candidate must gain more than this
+_BLOCK_CELLS = 1 << 20  # candidate cells (draws × actor pairs × issue pairs) per block
+_SNAP = 1e-12  # a move within this fraction of the full distance lands on the partner
+
+
+@dataclass(frozen=True)
+class ExchangeOptions:
+    """Options of the exchange model (defaults: decide-exchange-model's, DESIGN.md)."""
+
+    rounds: int = 10  # DESIGN.md step 5; decide-exchange-model's default
+    stop: Literal["fixed", "no_exchanges"] = "fixed"  # DESIGN.md step 5
+    preference_update: Literal["on", "off"] = "on"  # DESIGN.md step 4
+    tie_break: Literal["order", "random"] = "order"  # DESIGN.md step 3 (random: seeded)
+    p: float = 0.0  # randomised equal gain; 0 = equal gain (Stokman & Van Oosten 1994)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.rounds, int) or isinstance(self.rounds, bool) or self.rounds < 0:
+            raise ValueError(f"rounds must be a whole number >= 0, got {self.rounds!r}")
+        if not 0.0 <= float(self.p) <= 1.0:
+            raise ValueError(f"p must lie in [0, 1], got {self.p!r}")
+        if self.stop not in ("fixed", "no_exchanges"):
+            raise ValueError(f"stop must be fixed or no_exchanges, got {self.stop!r}")
+        if self.preference_update not in ("on", "off"):
+            raise ValueError(f"preference_update must be on or off, got "
+                             f"{self.preference_update!r}")
+        if self.tie_break not in ("order", "random"):
+            raise ValueError(f"tie_break must be order or random, got {self.tie_break!r}")
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+def pair_indices(m: int) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs (first < second) of m items in lexicographic order."""
+    first, second = np.triu_indices(m, k=1)
+    return first.astype(np.intp), second.astype(np.intp)
+
+
+@dataclass(frozen=True)
+class State:
+    """The arrays a round works on, for a block of draws (all on the 0–100 scale).
+
+    voting (S, n, d) voting positions; outcome (S, d) their compromise; salience, weight
+    (S, n, d) with weight = c·s (0 outside the mask); total (S, d) = Σ weight, with 1 where it
+    is 0; mask (n, d).
+    """
+
+    voting: np.ndarray
+    outcome: np.ndarray
+    salience: np.ndarray
+    weight: np.ndarray
+    total: np.ndarray
+    mask: np.ndarray
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Exchanges of actors i, j on issues p, q (arrays of one broadcast shape).
+
+    opposite: i and j take part in both issues and lie on opposite sides of both outcomes
+    (step 1). i_demands_p: i is the actor demanding p. shift_p, shift_q: the equal-gain
+    outcome shifts ΔO_p, ΔO_q (≥ 0, points). cap_p, cap_q: the largest shifts allowed (full
+    move, or the demanding partner's position). rate: ΔO_q / ΔO_p. gain: the gain of each
+    partner (step 2). valid: opposite and gain > 0.
+    """
+
+    opposite: np.ndarray
+    i_demands_p: np.ndarray
+    shift_p: np.ndarray
+    shift_q: np.ndarray
+    cap_p: np.ndarray
+    cap_q: np.ndarray
+    rate: np.ndarray
+    gain: np.ndarray
+    valid: np.ndarray
+
+
+def equal_gain(state: State, draw: np.ndarray, i: np.ndarray, j: np.ndarray, p: np.ndarray,
+               q: np.ndarray) -> Candidates:
+    """Equal-gain exchanges of actors i, j on issues p, q in the given draws (DESIGN.md
+    steps 1–2; Stokman & Van Oosten 1994). Index arrays broadcast against each other."""
+    y, o, s, w, tot, m = (state.voting, state.outcome, state.salience, state.weight,
+                          state.total, state.mask)
+    y_ip, y_jp, y_iq, y_jq = y[draw, i, p], y[draw, j, p], y[draw, i, q], y[draw, j, q]
+    o_p, o_q = o[draw, p], o[draw, q]
+    opposite = (((y_ip - o_p) * (y_jp - o_p) < 0) & ((y_iq - o_q) * (y_jq - o_q) < 0)
+                & m[i, p] & m[j, p] & m[i, q] & m[j, q])
+    s_ip, s_jp, s_iq, s_jq = s[draw, i, p], s[draw, j, p], s[draw, i, q], s[draw, j, q]
+    i_dem = s_ip * s_jq >= s_jp * s_iq  # equal ratios give zero gain either way
+
+    def role(a_val: np.ndarray, b_val: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.where(i_dem, a_val, b_val), np.where(i_dem, b_val, a_val)
+
+    y_ap, y_bp = role(y_ip, y_jp)
+    y_aq, y_bq = role(y_iq, y_jq)
+    s_ap, s_bp = role(s_ip, s_jp)
+    s_aq, s_bq = role(s_iq, s_jq)
+    a, b = role(np.broadcast_to(i, i_dem.shape), np.broadcast_to(j, i_dem.shape))
+    w_bp = w[draw, b, p]
+    w_aq = w[draw, a, q]
+    cap_p = np.minimum(w_bp * np.abs(y_ap - y_bp) / tot[draw, p], np.abs(y_ap - o_p))
+    cap_q = np.minimum(w_aq * np.abs(y_bq - y_aq) / tot[draw, q], np.abs(y_bq - o_q))
+    num = s_ap + s_bp
+    den = s_aq + s_bq
+    rate = num / np.where(den > 0, den, 1.0)  # ΔO_q / ΔO_p for equal gain
+    shift_p = np.minimum(cap_p, cap_q / np.where(rate > 0, rate, 1.0))
+    shift_p = np.where((num > 0) & (den > 0), shift_p, 0.0)
+    shift_q = rate * shift_p
+    gain = s_ap * shift_p - s_aq * shift_q
+    valid = opposite & (gain > _MIN_GAIN)
+    return Candidates(opposite, i_dem, shift_p, shift_q, cap_p, cap_q, rate, gain, valid)
+
+
+def frontier_split(cap_p: np.ndarray, cap_q: np.ndarray, shift_p: np.ndarray,
+                   shift_q: np.ndarray, s_ap: np.ndarray, s_aq: np.ndarray, s_bp: np.ndarray,
+                   s_bq: np.ndarray, u: np.ndarray, favour_a: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Randomised equal gain: move the split (ΔO_p, ΔO_q) from the equal-gain point along the
+    Pareto frontier toward one partner's end by the fraction u in [0, 1].
+
+    The frontier of the box [0, cap_p] × [0, cap_q] runs from (cap_p, 0) over the corner
+    (cap_p, cap_q) to (0, cap_q); with the path coordinate τ = ΔO_q on the first edge and
+    cap_q + (cap_p − ΔO_p) on the second, a's gain falls and b's rises with τ. a's end is
+    where b gains nothing (ΔO_q / ΔO_p = s_bp / s_bq), b's end where a gains nothing
+    (ΔO_q / ΔO_p = s_ap / s_aq). u = 0 returns the equal-gain split.
+    """
+
+    def tau_of(dp: np.ndarray, dq: np.ndarray) -> np.ndarray:
+        on_first = dp >= cap_p * (1 - 1e-12)
+        return np.where(on_first, dq, cap_q + (cap_p - dp))
+
+    def tau_where_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+        """τ of the frontier point with ΔO_q / ΔO_p = num / den."""
+        first = num * cap_p <= den * cap_q  # the ray meets the edge ΔO_p = cap_p
+        tq = num * cap_p / np.where(den > 0, den, 1.0)
+        tp = cap_q + cap_p - den * cap_q / np.where(num > 0, num, 1.0)
+        return np.where(first, tq, tp)
+
+    tau_e = tau_of(shift_p, shift_q)
+    end = np.where(favour_a, tau_where_ratio(s_bp, s_bq), tau_where_ratio(s_ap, s_aq))
+    tau = tau_e + u * (end - tau_e)
+    dp = np.where(tau <= cap_q, cap_p, cap_p - (tau - cap_q))
+    dq = np.where(tau <= cap_q, tau, cap_q)
+    return np.clip(dp, 0.0, cap_p), np.clip(dq, 0.0, cap_q)
+
+
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass
+class _Run:
+    """Per-round results of a block of draws, on the 0–100 scale."""
+
+    voting: list[np.ndarray]
+    preference: list[np.ndarray]
+    exchanges: list[np.ndarray]
+    candidates: list[np.ndarray]
+    log: list[list[dict[str, Any]]]  # executed exchanges of the block's first draw, per round
+
+
+@register
+class ExchangeModel(BaseModel):
+    """Stokman & Van Oosten's (1994) exchange model with equal gain (DESIGN.md)."""
+
+    name = "exchange"
+    Options = ExchangeOptions
+    presets: ClassVar[dict[str, dict[str, Any]]] = {
+        # decide-exchange-model's run: equal gain, 10 rounds, random ties (seeded here)
+        "decide": {"tie_break": "random"},
+        # the randomised equal-gain variant
+        "randomised": {"tie_break": "random", "p": 0.5},
+    }
+
+    def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
+        o: ExchangeOptions = self.options
+        S, n, d = arrays.position.shape
+        notes: list[str] = []
+        span = arrays.scale_range
+        scaled = (arrays.position - arrays.lower) / span * SCALE
+        weight = arrays.capability * arrays.salience * arrays.mask
+        if d < 2 or o.rounds == 0:
+            if d < 2:
+                notes.append("a single issue leaves nothing to trade: no exchange is possible, "
+                             "so the forecast is the compromise (weighted mean)")
+            outcome = weighted_mean(arrays.position, weight, arrays.mask)
+            return Forecast(self.name, self.options_dict(), arrays.actor_ids, arrays.issue_ids,
+                            outcome, trajectory=arrays.position[:, None].copy(),
+                            round_outcome=outcome[:, None].copy(),
+                            details=[self._round_details(arrays, 0, outcome[0], 0, [])],
+                            extras={"preference": arrays.position[:, None].copy(),
+                                    "exchanges": np.zeros((S, 1), dtype=int),
+                                    "candidates": np.zeros((S, 1), dtype=int)},
+                            notes=notes)
+
+        ia, ja = pair_indices(n)
+        pp, qq = pair_indices(d)
+        cells = max(1, ia.size * pp.size)
+        block = max(1, _BLOCK_CELLS // cells)
+        runs = [self._run_block(scaled[k:k + block], arrays.salience[k:k + block],
+                                weight[k:k + block], arrays.mask, ia, ja, pp, qq, rng)
+                for k in range(0, S, block)]
+        played = max(len(r.voting) for r in runs)
+
+        def stack(field: str) -> np.ndarray:
+            parts = []
+            for r in runs:
+                seq = getattr(r, field)
+                seq = seq + [seq[-1]] * (played - len(seq))  # a stopped block repeats itself
+                parts.append(np.stack(seq, axis=1))
+            return np.concatenate(parts, axis=0)
+
+        def to_units(z: np.ndarray) -> np.ndarray:
+            """Back to the issues' units; cells that never moved keep their input exactly."""
+            moved = arrays.lower + z * (span / SCALE)
+            return np.where(z == scaled[:, None], arrays.position[:, None], moved)
+
+        voting = to_units(stack("voting"))
+        preference = to_units(stack("preference"))
+        exchanges = stack("exchanges")
+        candidates = stack("candidates")
+        round_outcome = weighted_mean(voting, weight[:, None], arrays.mask)
+        preference_outcome = weighted_mean(preference, weight[:, None], arrays.mask)
+
+        log = runs[0].log + [[] for _ in range(played - len(runs[0].log))]
+        details = []
+        for t in range(played):
+            entry = self._round_details(arrays, t, round_outcome[0, t], int(candidates[0, t]),
+                                        [self._name_exchange(e, arrays) for e in log[t]])
+            entry["preference_outcome"] = {iid: float(preference_outcome[0, t, k])
+                                           for k, iid in enumerate(arrays.issue_ids)}
+            details.append(entry)
+        if not exchanges.any():
+            notes.append("no pair of actors can trade: nobody lies on opposite sides of the "
+                         "compromise on two issues, so the forecast is the compromise")
+        return Forecast(self.name, self.options_dict(), arrays.actor_ids, arrays.issue_ids,
+                        round_outcome[:, -1].copy(), trajectory=voting,
+                        round_outcome=round_outcome, details=details,
+                        extras={"preference": preference,
+                                "preference_outcome": preference_outcome,
+                                "exchanges": exchanges, "candidates": candidates},
+                        notes=notes)
+
+    # ---------------------------------------------------------------- one block of draws
+
+    def _run_block(self, scaled: np.ndarray, salience: np.ndarray, weight: np.ndarray,
+                   mask: np.ndarray, ia: np.ndarray, ja: np.ndarray, pp: np.ndarray,
+                   qq: np.ndarray, rng: np.random.Generator) -> _Run:
+        o: ExchangeOptions = self.options
+        S, d = scaled.shape[0], scaled.shape[2]
+        total = weight.sum(axis=1)
+        total = np.where(total > 0, total, 1.0)
+        preference = scaled.copy()
+        zeros = np.zeros(S, dtype=int)
+        out = _Run([scaled.copy()], [scaled.copy()], [zeros], [zeros], [[]])
+        # issue pairs that contain each issue: (d, d - 1)
+        pair_of = np.array([[k for k in range(pp.size) if pp[k] == x or qq[k] == x]
+                            for x in range(d)], dtype=np.intp)
+        update = 0.1 + 0.4 * (1.0 - salience)  # DESIGN.md step 4
+        for _ in range(o.rounds):
+            voting, supplied, count, cands, log = self._play_round(
+                preference, salience, weight, total, mask, ia, ja, pp, qq, pair_of, rng)
+            if o.preference_update == "on":
+                preference = np.where(supplied, preference + update * (voting - preference),
+                                      preference)
+            out.voting.append(voting)
+            out.preference.append(preference.copy())
+            out.exchanges.append(count)
+            out.candidates.append(cands)
+            out.log.append(log)
+            if o.stop == "no_exchanges" and not count.any():
+                break
+        return out
+
+    def _play_round(self, preference: np.ndarray, salience: np.ndarray, weight: np.ndarray,
+                    total: np.ndarray, mask: np.ndarray, ia: np.ndarray, ja: np.ndarray,
+                    pp: np.ndarray, qq: np.ndarray, pair_of: np.ndarray,
+                    rng: np.random.Generator
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                               list[dict[str, Any]]]:
+        """One round of DESIGN.md step 3 for every draw of the block at once."""
+        o: ExchangeOptions = self.options
+        S, n, d = preference.shape
+        A, P = ia.size, pp.size
+        voting = preference.copy()
+        outcome = (weight * voting).sum(axis=1) / total
+        supplied = np.zeros((S, n, d), dtype=bool)
+        state = State(voting, outcome, salience, weight, total, mask)
+        draws = np.arange(S)
+        cand = equal_gain(state, draws[:, None, None], ia[None, :, None], ja[None, :, None],
+                          pp[None, None, :], qq[None, None, :])
+        count_candidates = cand.opposite.reshape(S, -1).sum(axis=1)
+        gain = np.where(cand.valid, cand.gain, -np.inf).reshape(S, A * P)
+        alive = cand.valid.reshape(S, A, P).copy()
+        made = np.zeros(S, dtype=int)
+        log: list[dict[str, Any]] = []
+        actor_pairs = np.arange(A)
+        for _ in range(A * P):  # each exchange leaves the list for good
+            best = gain.max(axis=1)
+            live = np.flatnonzero(best > -np.inf)
+            if live.size == 0:
+                break
+            tied = gain[live] >= (best[live] - _TIE)[:, None]
+            if o.tie_break == "random":
+                ties = tied.sum(axis=1)
+                pick = np.minimum((rng.random(live.size) * ties).astype(int), ties - 1)
+                flat = np.argmax(np.cumsum(tied, axis=1) > pick[:, None], axis=1)
+            else:
+                flat = np.argmax(tied, axis=1)
+            k_pair, k_issues = np.divmod(flat, P)
+            i, j, p, q = ia[k_pair], ja[k_pair], pp[k_issues], qq[k_issues]
+            c = equal_gain(state, live, i, j, p, q)
+            a = np.where(c.i_demands_p, i, j)
+            b = np.where(c.i_demands_p, j, i)
+            s_ap, s_aq = salience[live, a, p], salience[live, a, q]
+            s_bp, s_bq = salience[live, b, p], salience[live, b, q]
+            shift_p, shift_q = c.shift_p, c.shift_q
+            if o.p > 0:
+                u = rng.random(live.size) * o.p
+                favour_a = rng.random(live.size) < 0.5
+                shift_p, shift_q = frontier_split(c.cap_p, c.cap_q, shift_p, shift_q, s_ap, s_aq,
+                                                  s_bp, s_bq, u, favour_a)
+            before_b, before_a = voting[live, b, p].copy(), voting[live, a, q].copy()
+            voting[live, b, p] = _move(before_b, voting[live, a, p],
+                                       shift_p * total[live, p] / weight[live, b, p])
+            voting[live, a, q] = _move(before_a, voting[live, b, q],
+                                       shift_q * total[live, q] / weight[live, a, q])
+            old_p, old_q = outcome[live, p], outcome[live, q]
+            outcome[live, p] = (weight[live, :, p] * voting[live, :, p]).sum(axis=1) / total[
+                live, p]
+            outcome[live, q] = (weight[live, :, q] * voting[live, :, q]).sum(axis=1) / total[
+                live, q]
+            supplied[live, b, p] = True
+            supplied[live, a, q] = True
+            made[live] += 1
+            if live[0] == 0:
+                d_p = np.abs(outcome[0, p[0]] - old_p[0])
+                d_q = np.abs(outcome[0, q[0]] - old_q[0])
+                log.append({"a": int(a[0]), "b": int(b[0]), "p": int(p[0]), "q": int(q[0]),
+                            "a_from": float(before_a[0]), "a_to": float(voting[0, a[0], q[0]]),
+                            "b_from": float(before_b[0]), "b_to": float(voting[0, b[0], p[0]]),
+                            "shift_p": float(d_p), "shift_q": float(d_q),
+                            "gain_a": float(s_ap[0] * d_p - s_aq[0] * d_q),
+                            "gain_b": float(s_bq[0] * d_q - s_bp[0] * d_p),
+                            "equal_gain": float(c.gain[0])})
+            # recompute the candidates on every issue pair that contains p or q
+            touched = np.concatenate([pair_of[p], pair_of[q]], axis=1)  # (L, 2(d-1))
+            fresh = equal_gain(state, live[:, None, None], ia[None, :, None],
+                               ja[None, :, None], pp[touched][:, None, :],
+                               qq[touched][:, None, :])
+            alive[live, k_pair, k_issues] = False
+            ix = (live[:, None, None], actor_pairs[None, :, None], touched[:, None, :])
+            kept = alive[ix] & fresh.valid
+            alive[ix] = kept
+            gain.reshape(S, A, P)[ix] = np.where(kept, fresh.gain, -np.inf)
+        return voting, supplied, made, count_candidates, log
+
+    # ---------------------------------------------------------------- details
+
+    @staticmethod
+    def _round_details(arrays: ScenarioArrays, t: int, outcome: np.ndarray, candidates: int,
+                       exchanges: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"round": t, "candidates": candidates, "exchanges": exchanges,
+                "outcome": {iid: float(outcome[k]) for k, iid in enumerate(arrays.issue_ids)}}
+
+    @staticmethod
+    def _name_exchange(e: dict[str, Any], arrays: ScenarioArrays) -> dict[str, Any]:
+        """An executed exchange of draw 0 in the scenario's ids and units: actor ``i``
+        demands ``i_demands`` and supplies ``i_supplies`` (moving from ``i_from`` to
+        ``i_to`` there); ``j`` the reverse. Shifts and gains are on the 0–100 scale."""
+        ids, iss = arrays.actor_ids, arrays.issue_ids
+        lo, span = arrays.lower, arrays.scale_range
+
+        def units(x: float, k: int) -> float:
+            return float(lo[k] + x * span[k] / SCALE)
+
+        p, q = e["p"], e["q"]
+        return {"i": ids[e["a"]], "j": ids[e["b"]], "i_demands": iss[p], "i_supplies": iss[q],
+                "i_from": units(e["a_from"], q), "i_to": units(e["a_to"], q),
+                "j_from": units(e["b_from"], p), "j_to": units(e["b_to"], p),
+                "shift_demand": e["shift_p"], "shift_supply": e["shift_q"],
+                "gain_i": e["gain_a"], "gain_j": e["gain_b"], "gain": e["equal_gain"]}
+
+
+def _move(start: np.ndarray, target: np.ndarray, distance: np.ndarray) -> np.ndarray:
+    """Move from start toward target by distance, landing on target when (nearly) there."""
+    gap = target - start
+    full = distance >= np.abs(gap) * (1 - _SNAP)
+    return np.where(full, target, start + np.sign(gap) * distance)
