@@ -16,12 +16,17 @@ from accord import models
 from accord.arrays import ScenarioArrays, sample
 from accord.scenario import Scenario, validate_data
 
-SEEDS = [11, 22, 33]
+# (seed, variant): plain; with a status quo on every issue; with partial participation
+SEEDS = [(11, "plain"), (22, "plain"), (33, "status_quo"), (44, "partial"), (55, "partial")]
 
 
-def random_scenario(seed: int, n: int = 5, d: int = 2) -> Scenario:
+def random_scenario(seed: int, variant: str = "plain", n: int = 5, d: int = 2) -> Scenario:
     rng = np.random.default_rng(seed)
-    issues = [{"id": f"i{p}"} for p in range(d)]
+    issues: list[dict] = [{"id": f"i{p}"} for p in range(d)]
+    if variant == "status_quo":
+        for issue in issues:
+            issue["status_quo"] = {"value": float(rng.uniform(0, 100)), "low": 0.0,
+                                   "high": 100.0}
     actors = []
     for k in range(n):
         actors.append({
@@ -31,6 +36,9 @@ def random_scenario(seed: int, n: int = 5, d: int = 2) -> Scenario:
                                    "high": 100.0} for p in range(d)},
             "salience": {f"i{p}": float(rng.uniform(20, 90)) for p in range(d)},
         })
+    if variant == "partial":  # two actors sit out one issue each
+        for k, p in ((1, d - 1), (3, 0)):
+            del actors[k]["position"][f"i{p}"], actors[k]["salience"][f"i{p}"]
     return validate_data({"issues": issues, "actors": actors})
 
 
@@ -54,8 +62,8 @@ def test_satisfies_the_protocol(name: str) -> None:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_shapes_and_range(name: str, seed: int) -> None:
-    arrays = sample(random_scenario(seed), 1)
+def test_shapes_and_range(name: str, seed: tuple[int, str]) -> None:
+    arrays = sample(random_scenario(*seed), 1)
     fc = run(name, arrays)
     S, n, d = arrays.position.shape
     assert fc.outcome.shape == (S, d)
@@ -65,25 +73,28 @@ def test_shapes_and_range(name: str, seed: int) -> None:
         np.testing.assert_allclose(fc.trajectory[:, 0], arrays.position)
         if fc.round_outcome is not None:
             assert fc.round_outcome.shape == (S, fc.trajectory.shape[1], d)
-    lo = np.where(arrays.mask, arrays.position, np.inf).min(axis=1)
-    hi = np.where(arrays.mask, arrays.position, -np.inf).max(axis=1)
+    # inside the participants' positions (and the status quo, which may stand)
+    sq = np.nan_to_num(arrays.status_quo, nan=np.inf)
+    lo = np.minimum(np.where(arrays.mask, arrays.position, np.inf).min(axis=1), sq)
+    sq = np.nan_to_num(arrays.status_quo, nan=-np.inf)
+    hi = np.maximum(np.where(arrays.mask, arrays.position, -np.inf).max(axis=1), sq)
     tol = scale_tolerance(arrays)
     assert np.all(fc.outcome >= lo - tol) and np.all(fc.outcome <= hi + tol)
     assert np.all(np.isfinite(fc.outcome))
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_actor_order_does_not_matter(name: str, seed: int) -> None:
-    arrays = sample(random_scenario(seed), 1)
-    perm = np.random.default_rng(seed).permutation(arrays.n_actors)
+def test_actor_order_does_not_matter(name: str, seed: tuple[int, str]) -> None:
+    arrays = sample(random_scenario(*seed), 1)
+    perm = np.random.default_rng(seed[0]).permutation(arrays.n_actors)
     a = run(name, arrays).outcome
     b = run(name, arrays.take_actors(perm)).outcome
     np.testing.assert_allclose(b, a, atol=1e-6 * 100)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_affine_rescaling_of_positions(name: str, seed: int) -> None:
-    arrays = sample(random_scenario(seed), 1)
+def test_affine_rescaling_of_positions(name: str, seed: tuple[int, str]) -> None:
+    arrays = sample(random_scenario(*seed), 1)
     a, b = 0.07, 4.0  # 0..100 -> 4..11
     moved = replace(arrays, position=a * arrays.position + b, lower=a * arrays.lower + b,
                     upper=a * arrays.upper + b, status_quo=a * arrays.status_quo + b)
@@ -92,8 +103,8 @@ def test_affine_rescaling_of_positions(name: str, seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_masked_actor_is_ignored(name: str, seed: int) -> None:
-    arrays = sample(random_scenario(seed), 1)
+def test_masked_actor_is_ignored(name: str, seed: tuple[int, str]) -> None:
+    arrays = sample(random_scenario(*seed), 1)
     ghost = arrays.take_actors([*range(arrays.n_actors), 0])
     last = ghost.n_actors - 1
     ghost_mask = ghost.mask.copy()
@@ -110,8 +121,9 @@ def test_masked_actor_is_ignored(name: str, seed: int) -> None:
                                atol=1e-9 * 100)
 
 
-def test_s_draws_equal_s_single_runs(name: str) -> None:
-    arrays = sample(random_scenario(5), 4, seed=9)
+@pytest.mark.parametrize("variant", ["plain", "status_quo", "partial"])
+def test_s_draws_equal_s_single_runs(name: str, variant: str) -> None:
+    arrays = sample(random_scenario(5, variant), 4, seed=9)
     together = run(name, arrays).outcome
     for k in range(arrays.draws):
         alone = run(name, arrays.take_draws(k)).outcome
