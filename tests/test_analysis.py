@@ -286,3 +286,54 @@ def test_cli_sensitivity_json_and_table() -> None:
                                     "--top", "3"])
     assert table.exit_code == 0
     assert "swing" in table.stdout
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def test_unique_labels_tell_variants_of_one_model_apart() -> None:
+    models = [registry.get("bdm"), registry.get("bdm:literal"), registry.get("bdm", rounds=3),
+              registry.get("bdm", rounds=3), registry.get("compromise")]
+    assert analysis.unique_labels(models) == [
+        "bdm", "bdm:literal", "bdm[rounds=3]", "bdm[rounds=3] (2)", "compromise"]
+    plan = analysis.plan_models(["median", "ensemble", "ensemble:median=2,compromise=1"])
+    assert plan.labels == ["median", "compromise", "ensemble",
+                           "ensemble:median=2,compromise=1"]
+    # a model's name alone wherever no other model of the run has it
+    assert analysis.unique_labels([registry.get("bdm:literal")]) == ["bdm"]
+
+
+def test_two_variants_of_one_model_keep_their_own_numbers() -> None:
+    from accord.examples import example
+
+    cmp = analysis.run_shocks(example("emission-1994"), ["Germany.capability=10"],
+                              ["bdm", "bdm:literal"], options={"rounds": 3})
+    base, run = cmp.base, cmp.shocks[0]
+    assert [r.label for r in base.results] == ["bdm", "bdm:literal"]
+    assert [r.model for r in base.results] == ["bdm", "bdm"]
+    plain, literal = base.results
+    assert base.result("bdm") is plain and base.result("bdm:literal") is literal
+    assert plain.outcome[0] != literal.outcome[0]
+    diff = run.difference(base)
+    for mine, shocked in zip(base.results, run.result.results, strict=True):
+        assert diff[mine.label]["emission"] == pytest.approx(shocked.outcome[0] - mine.outcome[0])
+    assert diff["bdm"] != diff["bdm:literal"]
+    doc = cmp.to_json()
+    assert [(f["model"], f["label"]) for f in doc["forecasts"]] == [
+        ("bdm", "bdm"), ("bdm", "bdm:literal")]
+    assert set(doc["shocks"][0]["difference"]) == {"bdm", "bdm:literal"}
+    with pytest.raises(KeyError, match=r"bdm\[rounds=4\]"):
+        analysis.forecast(two_actors(), [registry.get("bdm", rounds=3),
+                                         registry.get("bdm", rounds=4)]).result("bdm")
+
+
+def test_cli_shock_table_shows_each_variant_its_own_difference() -> None:
+    res = CliRunner().invoke(cli.app, ["forecast", "emission-1994", "-m", "bdm", "-m",
+                                       "bdm:literal", "--option", "rounds=3", "--shock",
+                                       "Germany.capability=10"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    rows = [line for line in res.output.splitlines() if line.startswith("│ bdm")]
+    shock_rows = [r.split("│")[1:-1] for r in rows if r.count("│") == 5]
+    assert [c[0].strip() for c in shock_rows] == ["bdm", "bdm:literal"]
+    for label, base, shocked, diff in ((c[0].strip(), *map(float, c[1:])) for c in shock_rows):
+        assert diff == pytest.approx(shocked - base, abs=0.1), label

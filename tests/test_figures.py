@@ -312,3 +312,19 @@ def test_cli_report_user_errors(tmp_path) -> None:
     res = runner.invoke(cli.app, ["report", "emission-1994", "-o", str(tmp_path / "r.html"),
                                   "--prob", "nosuch>=3", "--draws", "20"])
     assert res.exit_code == 2 and "no issue 'nosuch'" in res.output
+
+
+def test_report_keeps_two_variants_of_one_model_apart() -> None:
+    from accord.examples import example
+
+    rep = reports.build(example("emission-1994"), ["bdm", "bdm:literal"], draws=1,
+                        options={"rounds": 3}, shocks=["Germany.capability=10"],
+                        sensitivity=False, source="emission-1994")
+    assert F.model_labels(rep.result) == ["bdm", "bdm:literal"]
+    rows = [row["model"] for table in [reports.builder._shock_tables(rep)[0]]
+            for row in table["rows"]]
+    assert rows == ["bdm", "bdm:literal"]
+    assert "--model bdm --model bdm:literal --option rounds=3" in \
+        reports.builder.rerun_command(rep)
+    html = reports.render_html(rep)
+    assert "<td>bdm:literal</td>" in html

@@ -119,6 +119,11 @@ class ModelResult:
     point: Forecast
     draws: Forecast | None = None
     thresholds: tuple[Threshold, ...] = ()
+    label: str = ""  # unique within its run (see unique_labels); defaults to the model name
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            self.label = self.model
 
     @property
     def outcome(self) -> np.ndarray:
@@ -148,11 +153,19 @@ class ForecastResult:
     results: list[ModelResult] = field(default_factory=list)
     thresholds: tuple[Threshold, ...] = ()
 
-    def result(self, model: str) -> ModelResult:
+    def result(self, label: str) -> ModelResult:
+        """The result with this label (see :func:`unique_labels`), or with this model name
+        when exactly one result has it; KeyError otherwise."""
         for r in self.results:
-            if r.model == model:
+            if r.label == label:
                 return r
-        raise KeyError(model)
+        named = [r for r in self.results if r.model == label]
+        if len(named) == 1:
+            return named[0]
+        labels = ", ".join(r.label for r in self.results)
+        if named:
+            raise KeyError(f"{label!r} names {len(named)} results; choose one of: {labels}")
+        raise KeyError(f"no result {label!r}; the results are: {labels}")
 
 
 def summarise(outcome: np.ndarray, issue_ids: Sequence[str]) -> dict[str, dict[str, float]]:
@@ -263,8 +276,82 @@ class ModelPlan:
 
     @property
     def labels(self) -> list[str]:
-        """Model names in result order: the models, then the ensembles."""
-        return [m.name for m in self.models] + [e.name for e, _, _ in self.ensembles]
+        """Unique labels in result order: the models, then the ensembles (see
+        :func:`unique_labels`)."""
+        return unique_labels(self)
+
+
+def _spec_of(cls: type[BaseModel], name: str, opts: Mapping[str, Any]
+             ) -> tuple[str, dict[str, Any]]:
+    """The spec (``name`` or ``name:preset``) closest to the options, and the options that
+    differ from that spec's. A preset is named only when it explains more of the options
+    than the defaults do."""
+    try:
+        defaults = cls().options_dict()
+    except Exception:  # a model that cannot be built without options: no spec to compare to
+        return name, {}
+    best: tuple[str, dict[str, Any]] | None = None
+    for preset, values in [(None, {}), *getattr(cls, "presets", {}).items()]:
+        base = {**defaults, **values}
+        diff = {k: v for k, v in opts.items() if base.get(k) != v}
+        if best is None or len(diff) < len(best[1]):
+            best = (name if preset is None else f"{name}:{preset}", diff)
+    assert best is not None
+    return best
+
+
+def model_spec(model: BaseModel | ModelResult) -> str:
+    """The spec (``bdm``, ``bdm:literal``) that names a model or a model's result: the preset
+    closest to its options (options beyond it are not part of the spec)."""
+    if isinstance(model, BaseModel):
+        return _spec_of(type(model), model.name, model.options_dict())[0]
+    try:
+        cls = model_registry.model_class(model.model)
+    except ModelSpecError:
+        return model.model
+    return _spec_of(cls, model.model, model.options)[0]
+
+
+def _ensemble_spec(ensemble: Ensemble) -> str:
+    if not ensemble.members:
+        return ensemble.name
+    weights = ensemble.weights or (1.0,) * len(ensemble.members)
+    return f"{ensemble.name}:" + ",".join(f"{m}={w:g}" for m, w in
+                                          zip(ensemble.members, weights, strict=True))
+
+
+def unique_labels(models: ModelPlan | Sequence[BaseModel]) -> list[str]:
+    """One label per model of a run (then per ensemble of a plan), unique within the run.
+
+    A model's label is its name while no other model of the run has that name; else its spec
+    (``bdm``, ``bdm:literal``: the preset closest to its options); where specs still repeat,
+    the spec with the options that tell them apart (``bdm[rounds=3]``); and where models are
+    the same, `` (2)``, `` (3)`` on the repeats. An ensemble is ``ensemble`` or, beside
+    another, its spec (``ensemble:compromise=2,nash=1``). Results, tables, figures, JSON and
+    shock differences key on these labels.
+    """
+    plan = models if isinstance(models, ModelPlan) else ModelPlan(tuple(models))
+    names = [m.name for m in plan.models] + [e.name for e, _, _ in plan.ensembles]
+    specs = [_spec_of(type(m), m.name, m.options_dict()) for m in plan.models]
+    specs += [(_ensemble_spec(e), {}) for e, _, _ in plan.ensembles]
+    labels = []
+    for k, name in enumerate(names):
+        if names.count(name) == 1:
+            labels.append(name)
+            continue
+        spec, diff = specs[k]
+        twins = [specs[j][1] for j in range(len(names)) if specs[j][0] == spec]
+        if len(twins) > 1:
+            keys = [key for key in diff if any(t.get(key) != diff[key] for t in twins)]
+            if keys:
+                spec += "[" + ",".join(f"{key}={diff[key]}" for key in keys) + "]"
+        labels.append(spec)
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
 
 
 def _same_model(a: BaseModel, b: BaseModel) -> bool:
@@ -330,12 +417,12 @@ def mix_draws(outcomes: Sequence[np.ndarray], weights: Sequence[float],
 
 def _ensemble_result(ensemble: Ensemble, members: Sequence[ModelResult],
                      weights: Sequence[float], rng: np.random.Generator,
-                     thresholds: tuple[Threshold, ...]) -> ModelResult:
+                     thresholds: tuple[Threshold, ...], label: str = "") -> ModelResult:
     first = members[0].point
     w = np.asarray(weights, float)
     point_outcome = np.tensordot(w, np.stack([m.point.outcome for m in members]), axes=1)
-    opts = {"members": [m.model for m in members], "weights": [float(x) for x in w]}
-    notes = ["weighted mean of " + ", ".join(f"{m.model} {x:.2f}" for m, x in
+    opts = {"members": [m.label for m in members], "weights": [float(x) for x in w]}
+    notes = ["weighted mean of " + ", ".join(f"{m.label} {x:.2f}" for m, x in
                                                zip(members, w, strict=True))]
     point = Forecast(ensemble.name, opts, first.actor_ids, first.issue_ids, point_outcome,
                      notes=notes)
@@ -343,7 +430,7 @@ def _ensemble_result(ensemble: Ensemble, members: Sequence[ModelResult],
     if all(m.draws is not None for m in members):
         mixed = mix_draws([m.draws.outcome for m in members], w, rng)  # type: ignore[union-attr]
         spread = Forecast(ensemble.name, opts, first.actor_ids, first.issue_ids, mixed)
-    return ModelResult(ensemble.name, opts, point, spread, thresholds)
+    return ModelResult(ensemble.name, opts, point, spread, thresholds, label)
 
 
 # --------------------------------------------------------------------------- forecast
@@ -385,19 +472,22 @@ def forecast(scenario: Scenario,
     central = sample(scenario, 1)
     sampled = sample(scenario, draws, np.random.default_rng(ss)) if draws > 1 else None
     model_seeds = ss.spawn(len(plan.models))
+    labels = unique_labels(plan)
     result = ForecastResult(scenario, draws, _seed_int(seed), thresholds=parsed)
-    for model, mss in zip(plan.models, model_seeds, strict=True):
+    for model, mss, label in zip(plan.models, model_seeds, labels, strict=False):
         if progress:
-            progress(model.name)
+            progress(label)
         point_seed, draw_seed = mss.spawn(2)
         point = run_model(model, central, point_seed)
         spread = run_model(model, sampled, draw_seed) if sampled is not None else None
         result.results.append(ModelResult(model.name, model.options_dict(), point, spread,
-                                          parsed))
-    for (ens, idx, w), ess in zip(plan.ensembles, ss.spawn(len(plan.ensembles)), strict=True):
+                                          parsed, label))
+    ens_labels = labels[len(plan.models):]
+    for (ens, idx, w), ess, label in zip(plan.ensembles, ss.spawn(len(plan.ensembles)),
+                                         ens_labels, strict=True):
         members = [result.results[k] for k in idx]
         result.results.append(_ensemble_result(ens, members, w, np.random.default_rng(ess),
-                                               parsed))
+                                               parsed, label))
     return result
 
 
@@ -449,6 +539,7 @@ def forecast_entry(r: ModelResult, issue_ids: Sequence[str]) -> dict[str, Any]:
     """One model's entry of the ``forecasts`` list of the JSON document."""
     entry: dict[str, Any] = {
         "model": r.model,
+        "label": r.label,
         "options": _jsonable(r.options),
         "outcome": {i: float(r.outcome[k]) for k, i in enumerate(issue_ids)},
     }
@@ -467,6 +558,8 @@ def to_json(result: ForecastResult) -> dict[str, Any]:
 
     Added by the analysis issue, only where they apply: per forecast ``probabilities``
     (threshold text -> P) and the ensemble's entry (options ``members``, ``weights``).
+    Each forecast's ``label`` tells apart two variants of one model (``bdm``,
+    ``bdm:literal``; see :func:`unique_labels`); ``model`` stays the registry name.
     """
     sc = result.scenario
     return {
@@ -490,11 +583,11 @@ class ShockRun:
     result: ForecastResult
 
     def difference(self, base: ForecastResult) -> dict[str, dict[str, float]]:
-        """Per model (name) and issue: shocked point forecast minus the base's."""
+        """Per model (its label) and issue: shocked point forecast minus the base's."""
         out: dict[str, dict[str, float]] = {}
         issues = base.scenario.issue_ids
         for b, s in zip(base.results, self.result.results, strict=True):
-            out[b.model] = {i: float(s.outcome[k] - b.outcome[k])
+            out[b.label] = {i: float(s.outcome[k] - b.outcome[k])
                             for k, i in enumerate(issues)}
         return out
 
@@ -508,7 +601,7 @@ class ShockComparison:
 
     def to_json(self) -> dict[str, Any]:
         """The forecast JSON of the base plus ``shocks``: per shock its edits, forecasts (as
-        in ``forecasts``) and ``difference`` (model -> issue -> shocked − base, point
+        in ``forecasts``) and ``difference`` (model label -> issue -> shocked − base, point
         forecasts; with draws also ``difference_mean``)."""
         doc = to_json(self.base)
         issues = self.base.scenario.issue_ids
@@ -522,7 +615,7 @@ class ShockComparison:
             }
             if self.base.draws > 1:
                 entry["difference_mean"] = {
-                    b.model: {i: float(s.draws.outcome[:, k].mean()  # type: ignore[union-attr]
+                    b.label: {i: float(s.draws.outcome[:, k].mean()  # type: ignore[union-attr]
                                        - b.draws.outcome[:, k].mean())  # type: ignore[union-attr]
                               for k, i in enumerate(issues)}
                     for b, s in zip(self.base.results, run.result.results, strict=True)
@@ -682,6 +775,11 @@ class SensitivityResult:
     base: np.ndarray
     low: np.ndarray
     high: np.ndarray
+    label: str = ""  # unique within its run (see unique_labels); defaults to the model name
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            self.label = self.model
 
     def ranking(self, issue: str) -> list[Swing]:
         """Inputs by the swing of ``issue``'s forecast, largest first (stable on ties)."""
@@ -704,7 +802,7 @@ class SensitivityResult:
                     "swing": s.swing,
                 } for s in bars],
             }
-        return {"model": self.model, "issues": _jsonable(issues)}
+        return {"model": self.model, "label": self.label, "issues": _jsonable(issues)}
 
 
 def sensitivity(scenario: Scenario,
@@ -725,16 +823,18 @@ def sensitivity(scenario: Scenario,
     plan = plan_models(models, options)
     arrays = perturbed_arrays(scenario, inputs)
     outcomes = []
-    for model, mss in zip(plan.models, fresh_seed(seed).spawn(len(plan.models)), strict=True):
+    labels = unique_labels(plan)
+    for model, mss, label in zip(plan.models, fresh_seed(seed).spawn(len(plan.models)), labels,
+                                 strict=False):
         if progress:
-            progress(model.name)
+            progress(label)
         outcomes.append(run_model(model, arrays, mss).outcome)
-    labels = [m.name for m in plan.models]
+    names = [m.name for m in plan.models]
     for ens, idx, w in plan.ensembles:
         outcomes.append(np.tensordot(np.asarray(w), np.stack([outcomes[k] for k in idx]), 1))
-        labels.append(ens.name)
-    return [SensitivityResult(scenario, label, inputs, out[0], out[1::2], out[2::2])
-            for label, out in zip(labels, outcomes, strict=True)]
+        names.append(ens.name)
+    return [SensitivityResult(scenario, name, inputs, out[0], out[1::2], out[2::2], label)
+            for name, label, out in zip(names, labels, outcomes, strict=True)]
 
 
 def sensitivity_json(results: Sequence[SensitivityResult], which: str = "ranged",

@@ -619,7 +619,7 @@ def backtest(proposals: Sequence[Proposal],
         ref = analysis.resolve_models([REFERENCE])[0]
         plan = ModelPlan((ref, *plan.models),
                          tuple((e, tuple(k + 1 for k in idx), w) for e, idx, w in plan.ensembles))
-    labels = _unique_labels(plan)
+    labels = analysis.unique_labels(plan)
     in_ensemble = {k for _, idx, _ in plan.ensembles for k in idx}
     props = list(proposals)
     seeds = np.random.SeedSequence(seed).spawn(len(props))
@@ -664,20 +664,6 @@ def run_task(item: tuple[ModelTask, Proposal], seed: np.random.SeedSequence) -> 
     """One (model, proposal) task of :func:`backtest` (module-level, so it pickles)."""
     task, proposal = item
     return task(proposal, seed)
-
-
-def _unique_labels(plan: ModelPlan) -> list[str]:
-    labels = []
-    for m in plan.models:
-        label = m.name
-        if label in labels:
-            diff = {k: v for k, v in m.options_dict().items()
-                    if v != type(m)().options_dict().get(k)}
-            label = f"{m.name}[{','.join(f'{k}={v}' for k, v in diff.items())}]"
-        labels.append(label)
-    for e, _, _ in plan.ensembles:
-        labels.append(e.name if e.name not in labels else f"{e.name}{len(labels)}")
-    return labels
 
 
 def _add_ensemble(result: BacktestResult, label: str, members: list[list[TaskOutput]],

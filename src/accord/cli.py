@@ -126,7 +126,7 @@ def render_forecast(result: analysis.ForecastResult) -> None:
         if result.draws > 1:
             table.add_column("10–90 %", justify="right")
         for r in result.results:
-            row = [r.model, _fmt(float(r.outcome[k]))]
+            row = [r.label, _fmt(float(r.outcome[k]))]
             dist = r.distribution()
             if dist is not None:
                 d = dist[issue.id]
@@ -144,7 +144,7 @@ def render_forecast(result: analysis.ForecastResult) -> None:
         out.print(table)
     for r in result.results:
         for note in r.point.notes:
-            out.print(f"[dim]{r.model}: {note}[/dim]")
+            out.print(f"[dim]{r.label}: {note}[/dim]")
 
 
 @app.command()
@@ -217,7 +217,7 @@ def render_probabilities(result: analysis.ForecastResult) -> None:
         table.add_column(f"P({t.issue} {t.op} {t.value:g})", justify="right")
     for r in result.results:
         probs = r.probabilities() or {}
-        table.add_row(r.model, *(f"{probs[t.text]:.2f}" for t in result.thresholds))
+        table.add_row(r.label, *(f"{probs[t.text]:.2f}" for t in result.thresholds))
     out.print(table)
 
 
@@ -238,8 +238,8 @@ def render_shocks(comparison: analysis.ShockComparison) -> None:
             if base.draws > 1:
                 table.add_column("shocked 10–90 %", justify="right")
             for b, s in zip(base.results, run.result.results, strict=True):
-                row = [b.model, _fmt(float(b.outcome[k])), _fmt(float(s.outcome[k])),
-                       _signed(diff[b.model][issue.id])]
+                row = [b.label, _fmt(float(b.outcome[k])), _fmt(float(s.outcome[k])),
+                       _signed(diff[b.label][issue.id])]
                 dist = s.distribution()
                 if dist is not None:
                     d = dist[issue.id]
@@ -378,7 +378,7 @@ def sensitivity(
     out.print(f"One at a time: {how}, the rest at their central values.")
     for r in results:
         for k, issue in enumerate(sc.issues):
-            table = Table(title=f"{r.model}: {issue.label or issue.id} (base "
+            table = Table(title=f"{r.label}: {issue.label or issue.id} (base "
                           f"{_fmt(float(r.base[k]))})", title_justify="left")
             table.add_column("input", no_wrap=True)
             for col in ("low", "high", "→ forecast", "→ forecast", "swing"):

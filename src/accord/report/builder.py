@@ -99,7 +99,8 @@ def describe(result: ForecastResult, model: int | str, issue: str) -> str:
     """One model's forecast on one issue in words: the number, its interval under draws,
     what that end of the scale means, and where it stands against the status quo.
 
-    model: the model result's index, or its name (the first result of that name)."""
+    model: the model result's index, or its label (see :func:`accord.analysis.unique_labels`;
+    a model's name where one result has it)."""
     sc = result.scenario
     k = sc.issue_ids.index(issue)
     iss = sc.issues[k]
@@ -216,12 +217,7 @@ def _sensitivity_tables(report: Report) -> list[dict[str, Any]]:
 
 
 def _labels(results: Sequence[Any]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for r in results:
-        seen[r.model] = seen.get(r.model, 0) + 1
-        out.append(r.model if seen[r.model] == 1 else f"{r.model} ({seen[r.model]})")
-    return out
+    return [r.label for r in results]
 
 
 def _shock_tables(report: Report) -> list[dict[str, Any]]:
@@ -270,8 +266,8 @@ def rerun_command(report: Report) -> str:
     parts = ["accord", "report", report.source or "scenario.yaml", "--draws", str(r.draws),
              "--seed", str(r.seed)]
     for m in r.results:
-        if not m.model.startswith("ensemble"):
-            parts += ["--model", m.model]
+        if not analysis.is_ensemble_spec(m.model):
+            parts += ["--model", analysis.model_spec(m)]
     for k, v in report.options.items():
         parts += ["--option", f"{k}={v}"]
     for t in r.thresholds:

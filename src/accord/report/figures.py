@@ -189,13 +189,9 @@ def _actor_name(scenario: Scenario, actor_id: str) -> str:
 
 
 def model_labels(result: ForecastResult) -> list[str]:
-    """A label per model result, made unique (a model run twice gets " (2)")."""
-    seen: dict[str, int] = {}
-    out = []
-    for r in result.results:
-        seen[r.model] = seen.get(r.model, 0) + 1
-        out.append(r.model if seen[r.model] == 1 else f"{r.model} ({seen[r.model]})")
-    return out
+    """The label of each model result, unique within the run
+    (:func:`accord.analysis.unique_labels`)."""
+    return [r.label for r in result.results]
 
 
 def settled_length(band: np.ndarray, atol: float = 0.0) -> int:
@@ -330,7 +326,7 @@ def tornado_from_sensitivity(sens: Any, issue: str, *, m: int = 0, top: int | No
     k = sc.issue_ids.index(issue)
     bars = [TornadoBar(s.input.label, s.input.low, s.input.high, s.low_outcome,
                        s.high_outcome) for s in sens.ranking(issue)]
-    return tornado_data(sens.model, issue, float(sens.base[k]), bars, k=k, m=m,
+    return tornado_data(sens.label, issue, float(sens.base[k]), bars, k=k, m=m,
                         label=_issue_label(sc, k), top=top)
 
 
