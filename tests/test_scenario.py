@@ -306,3 +306,9 @@ def test_named_shocks_are_checked_on_load(tmp_path: Path) -> None:
     assert out[0].startswith("s.yaml:6 shocks.typo[0]: shock 'A.capabilty=40': cannot tell")
     assert out[1] == ("s.yaml:7 shocks.typo[1]: 'A.salience.x=500' makes the scenario invalid: "
                       "actors[0].salience.x: 500 is outside 0..100")
+
+
+def test_one_issue_table_with_fractional_saliences_asks_for_the_scale(tmp_path: Path) -> None:
+    p = write(tmp_path, "s.csv", "actor,capability,position,salience\nA,1,0,0.5\nB,1,1,0.25\n")
+    with pytest.raises(ScenarioError, match="--salience-scale 1"):
+        load(p)

@@ -654,6 +654,11 @@ def _load_one_issue_csv(header: list[str], body: list[tuple[int, dict[str, str]]
         if row.get("actor_english"):
             actor["name"] = row["actor_english"]
         actors.append(actor)
+    saliences = [a["salience"]["issue"]["value"] for a in actors if "issue" in a["salience"]]
+    if salience_scale == 100.0 and saliences and max(saliences) <= 1.0:
+        check.add("", f"every salience is at most 1 (largest {_fmt(max(saliences))}), which on "
+                  "the 0–100 scale means almost no attention: if they are on 0–1, load with "
+                  "--salience-scale 1 (salience_scale=1)")
     values = [a["position"]["issue"]["value"] for a in actors if "issue" in a["position"]]
     issue: dict[str, Any] = {"id": "issue", "label": Path(file).stem}
     if values and min(values) < max(values):
