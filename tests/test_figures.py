@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -286,6 +287,65 @@ def test_pngs_and_matplotlib_pdf(small_report, tmp_path) -> None:
     how = reports.write_pdf(small_report, tmp_path / "r.pdf", use_chromium=False)
     assert how == "matplotlib"
     assert (tmp_path / "r.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def _fake_chromium(tmp_path, body: str):
+    """An executable that stands in for Chromium: ``body`` is Python run with the
+    --print-to-pdf path as ``out``."""
+    script = tmp_path / "fake-chromium"
+    script.write_text(f"""#!{sys.executable}
+import sys
+out = next(a.split("=", 1)[1] for a in sys.argv if a.startswith("--print-to-pdf="))
+{body}
+""")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_pdf_never_passes_off_an_old_file_as_printed(small_report, tmp_path,
+                                                     monkeypatch) -> None:
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"%PDF-1.4 stale " + b"x" * 5000)  # an old report, well over 1 kB
+    monkeypatch.setattr(reports.builder, "find_chromium",
+                        lambda: _fake_chromium(tmp_path, "pass  # prints nothing"))
+    how = reports.write_pdf(small_report, target)
+    assert how == "matplotlib"  # Chromium printed nothing: the fallback wrote the PDF
+    data = target.read_bytes()
+    assert data[:5] == b"%PDF-" and b"stale" not in data
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fake-chromium", "report.pdf"]
+
+
+def test_pdf_printed_by_chromium_replaces_the_target_whole(small_report, tmp_path,
+                                                           monkeypatch) -> None:
+    target = tmp_path / "out" / "report.pdf"
+    target.parent.mkdir()
+    target.write_bytes(b"old")
+    seen = tmp_path / "seen"
+    body = (f"assert out != {str(target)!r}  # never the final path\n"
+            f"open({str(seen)!r}, 'w').write(out)\n"
+            "open(out, 'wb').write(b'%PDF-1.7 printed ' + b'y' * 2000)")
+    monkeypatch.setattr(reports.builder, "find_chromium", lambda: _fake_chromium(tmp_path, body))
+    assert reports.write_pdf(small_report, target) == "chromium"
+    assert target.read_bytes().startswith(b"%PDF-1.7 printed ")
+    assert seen.read_text().startswith(str(target.parent))  # printed beside the target
+    assert [p.name for p in target.parent.iterdir()] == ["report.pdf"]
+
+
+def test_failed_png_or_pdf_leaves_the_old_file(small_report, tmp_path, monkeypatch) -> None:
+    figs = reports.report_figures(small_report)[:1]
+    first = reports.write_pngs(figs, tmp_path)[0]
+    before = first.read_bytes()
+
+    def broken(_f):  # a figure that fails while being drawn
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(F, "to_matplotlib", broken)
+    with pytest.raises(RuntimeError):
+        reports.write_pngs(figs, tmp_path)
+    with pytest.raises(RuntimeError):
+        reports.write_pdf(small_report, tmp_path / "r.pdf", use_chromium=False)
+    assert first.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [first.name]
 
 
 # --------------------------------------------------------------------------- CLI

@@ -23,6 +23,7 @@ import jinja2
 import accord
 from accord import analysis
 from accord.analysis import ForecastResult
+from accord.fileio import atomic_path
 from accord.report import figures as F
 from accord.scenario import Quantity, Scenario, dumps
 
@@ -334,7 +335,8 @@ def write_pngs(figs: Sequence[F.FigureData], directory: str | os.PathLike[str],
     for f in figs:
         parts = [f.id, _slug(getattr(f, "model", "") or ""), _slug(getattr(f, "issue", ""))]
         path = out / ("-".join(p for p in parts if p and p != "x") + ".png")
-        F.to_matplotlib(f).savefig(path, dpi=dpi)
+        with atomic_path(path) as tmp:
+            F.to_matplotlib(f).savefig(tmp, dpi=dpi, format="png")
         paths.append(path)
     return paths
 
@@ -359,6 +361,8 @@ def find_chromium() -> str | None:
 
 
 def _chromium_pdf(html_path: Path, pdf_path: Path, chromium: str) -> bool:
+    """Print the page to ``pdf_path`` (a fresh, empty file: see :func:`write_pdf`); True when
+    Chromium wrote a PDF there."""
     with tempfile.TemporaryDirectory(prefix="accord-chromium-") as profile:
         args = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
                 f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()]
@@ -368,7 +372,14 @@ def _chromium_pdf(html_path: Path, pdf_path: Path, chromium: str) -> bool:
             subprocess.run(args, capture_output=True, timeout=120, check=False)
         except (OSError, subprocess.TimeoutExpired):
             return False
-    return pdf_path.is_file() and pdf_path.stat().st_size > 1000
+    if not pdf_path.is_file() or pdf_path.stat().st_size <= 1000:
+        return False
+    with pdf_path.open("rb") as fh:
+        return fh.read(5) == b"%PDF-"
+
+
+class _NotPrinted(Exception):
+    """Chromium left no PDF: keep the target as it was and fall back to matplotlib."""
 
 
 def _matplotlib_pdf(report: Report, pdf_path: Path) -> None:
@@ -376,7 +387,7 @@ def _matplotlib_pdf(report: Report, pdf_path: Path) -> None:
     from matplotlib.figure import Figure
 
     sc = report.scenario
-    with PdfPages(pdf_path) as pdf:
+    with atomic_path(pdf_path) as tmp, PdfPages(tmp) as pdf:
         title = Figure(figsize=(8.27, 11.69))
         lines = [sc.title, "", sc.question or "", ""]
         for j in range(len(report.result.results)):
@@ -392,7 +403,11 @@ def _matplotlib_pdf(report: Report, pdf_path: Path) -> None:
 def write_pdf(report: Report, pdf_path: str | os.PathLike[str],
               html_text: str | None = None, use_chromium: bool = True) -> str:
     """Write the report as a PDF: printed by headless Chromium where one is installed,
-    else the matplotlib figures with a title page. Returns "chromium" or "matplotlib"."""
+    else the matplotlib figures with a title page. Returns "chromium" or "matplotlib".
+
+    Either way the PDF is written to a temporary file beside ``pdf_path`` and renamed onto it
+    once complete, so a failed run never leaves a half-written file nor passes off an old
+    one as new."""
     pdf = Path(pdf_path)
     pdf.parent.mkdir(parents=True, exist_ok=True)
     chromium = find_chromium() if use_chromium else None
@@ -400,7 +415,12 @@ def write_pdf(report: Report, pdf_path: str | os.PathLike[str],
         with tempfile.TemporaryDirectory(prefix="accord-report-") as tmp:
             page = Path(tmp) / "report.html"
             page.write_text(html_text or render_html(report), encoding="utf-8")
-            if _chromium_pdf(page, pdf, chromium):
+            try:
+                with atomic_path(pdf) as fresh:
+                    if not _chromium_pdf(page, fresh, chromium):
+                        raise _NotPrinted
                 return "chromium"
+            except _NotPrinted:
+                pass
     _matplotlib_pdf(report, pdf)
     return "matplotlib"
