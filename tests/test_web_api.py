@@ -7,6 +7,7 @@ Expected forecasts are hand calculations of the compromise model (Σ c s x / Σ 
 from __future__ import annotations
 
 import re
+import threading
 import time
 import warnings
 
@@ -173,6 +174,72 @@ def test_busy_server_says_429() -> None:
     with small_client(max_active_jobs=0) as c:
         r = c.post("/api/forecast", json={"scenario": TWO, "background": True})
         assert r.status_code == 429 and "try again" in r.json()["detail"]
+
+
+def test_synchronous_forecasts_count_against_the_job_limit(monkeypatch) -> None:
+    from accord.web import app as web_app
+
+    entered, release = threading.Event(), threading.Event()
+    real_build = web_app.build
+
+    def slow_build(*args, **kwargs):  # a heavy forecast, held until the test lets it go
+        entered.set()
+        assert release.wait(30)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(web_app, "build", slow_build)
+    body = {"scenario": TWO, "models": ["compromise"]}
+    answers: list = []
+    with small_client(max_active_jobs=1) as c:
+        first = threading.Thread(target=lambda: answers.append(c.post("/api/forecast",
+                                                                      json=body)))
+        first.start()
+        try:
+            assert entered.wait(30), "the synchronous forecast did not run as a job"
+            for extra in ({}, {"background": True}):
+                r = c.post("/api/forecast", json={**body, **extra})
+                assert r.status_code == 429 and "try again" in r.json()["detail"]
+        finally:
+            release.set()
+            first.join(30)
+        (r,) = answers
+        assert r.status_code == 200, r.text
+        assert r.json()["forecasts"][0]["outcome"]["x"] == pytest.approx(75.0)
+        r = c.post("/api/forecast", json=body)  # the job is done: room again
+        assert r.status_code == 200
+
+
+def test_a_forecast_over_the_cost_budget_is_refused() -> None:
+    from accord import analysis
+    from accord.scenario import validate_data
+    from accord.web.app import estimated_seconds
+
+    big = {"issues": [{"id": f"i{k}"} for k in range(3)],
+           "actors": [{"id": f"A{a}", "capability": 10 + a,
+                       "position": {f"i{k}": (a * 7 + k * 13) % 100 for k in range(3)},
+                       "salience": {f"i{k}": 50 for k in range(3)}} for a in range(40)]}
+    plan = analysis.plan_models(["exchange"])
+    # 20000 draws of the exchange model for 40 actors: far more than ten minutes of CPU
+    assert estimated_seconds(validate_data(big), plan, 20000) > 600
+    assert Limits().max_cost_seconds < 600
+    with small_client() as c:
+        r = c.post("/api/forecast", json={"scenario": big, "models": ["exchange"],
+                                          "draws": 20000})
+        assert r.status_code == 422, r.text
+        detail = r.json()["detail"]
+        assert "20000 draws × 40 actors³ × 3 issues for 1 models" in detail
+        assert "limit (max_cost_seconds) is 120 s" in detail
+        # rounds multiply the cost too
+        r = c.post("/api/forecast", json={"scenario": TWO, "models": ["bdm"],
+                                          "options": {"rounds": 10**9}})
+        assert r.status_code == 422 and "max_cost_seconds" in r.json()["detail"]
+        r = c.post("/api/forecast", json={"scenario": TWO, "models": ["bdm"],
+                                          "options": {"rounds": 20}, "draws": 100})
+        assert r.status_code == 200, r.text
+    with small_client(max_cost_seconds=0.01) as c:  # background forecasts too
+        r = c.post("/api/forecast", json={"example": "ukraine-2025", "draws": 2000,
+                                          "background": True})
+        assert r.status_code == 422 and "0.01 s" in r.json()["detail"]
 
 
 def test_openapi_schema(client) -> None:

@@ -1,12 +1,13 @@
 """The dashboard: FastAPI pages (Jinja2 + htmx) and a JSON API over the accord library.
 
 Computes nothing itself: scenarios are validated by :mod:`accord.scenario`; forecasts (with
-sensitivity and shocks) run by :func:`accord.report.build` over :mod:`accord.analysis` in a
-background job; figures and the report come from :mod:`accord.report`. Safety: limits per
-request (actors, issues, draws, models, body size)
-answered with clear 4xx; no file-system path taken from a request is ever opened (static
-files are a fixed table read from the package); every user text is escaped by Jinja2's
-autoescape and, inside figures, by the figure renderers.
+sensitivity and shocks) run by :func:`accord.report.build` over :mod:`accord.analysis` as jobs
+on the store's bounded pool (the API's synchronous forecast waits for its job); figures and
+the report come from :mod:`accord.report`. Safety: limits per request (actors, issues, draws,
+models, body size, estimated CPU time: :func:`estimated_seconds`) and on the jobs in flight
+(429 beyond), answered with clear 4xx; no file-system path taken from a request is ever
+opened (static files are a fixed table read from the package); every user text is escaped by
+Jinja2's autoescape and, inside figures, by the figure renderers.
 """
 
 from __future__ import annotations
@@ -76,6 +77,54 @@ def asset(name: str) -> bytes:
     for part in path.split("/"):
         node = node / part
     return node.read_bytes()
+
+
+# --------------------------------------------------------------------------- cost
+
+# Nanoseconds per Monte Carlo draw × actor³ × issue at a model's default rounds, measured on
+# the development machine (10 and 40 actors; small scenarios cost more per actor³, hence the
+# floor on actors below). A model not listed counts as the dearest.
+MODEL_NS: dict[str, float] = {"compromise": 2.0, "median": 2.0, "nash": 4.0, "bdm": 150.0,
+                              "smp": 400.0, "exchange": 460.0}
+DEFAULT_NS = 500.0
+_ITERATIONS = ("rounds", "max_steps")  # options that multiply a model's work
+_MIN_ACTORS = 8
+
+
+def _iterations_factor(model: Any) -> float:
+    """How many times a model's default rounds (or steps) its options ask for (at least 1)."""
+    try:
+        defaults = type(model)().options_dict()
+        opts = model.options_dict()
+    except Exception:
+        return 1.0
+    factor = 1.0
+    for key in _ITERATIONS:
+        if isinstance(opts.get(key), int | float) and defaults.get(key):
+            factor *= max(1.0, float(opts[key]) / float(defaults[key]))
+    return factor
+
+
+def estimated_seconds(sc: Scenario, plan: analysis.ModelPlan, draws: int, shocks: int = 0,
+                      sensitivity: bool = False) -> float:
+    """A generous estimate of the CPU seconds a forecast takes: for each model, its cost per
+    draw × actor³ × issue (:data:`MODEL_NS`) × its rounds over the default, times the model
+    passes (the draws plus the point run, for the base and each shock, and the sensitivity
+    moves)."""
+    n, d = max(len(sc.actors), _MIN_ACTORS), len(sc.issues)
+    passes = (1 + shocks) * (draws + (1 if draws > 1 else 0))
+    if sensitivity:
+        passes += 1 + 2 * len(analysis.scenario_inputs(sc, "ranged"))
+    ns = sum(MODEL_NS.get(m.name, DEFAULT_NS) * _iterations_factor(m) for m in plan.models)
+    return ns * passes * n ** 3 * d / 1e9
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.0f} hours"
 
 
 # --------------------------------------------------------------------------- middleware
@@ -383,6 +432,15 @@ def create_app(limits: Limits | None = None) -> FastAPI:
                   draft_id: str | None = None, thresholds: list[Any] | None = None,
                   shocks: list[str] | None = None, sensitivity: bool = False) -> Job:
         shocks = shocks or []
+        cost = estimated_seconds(sc, plan, draws, len(shocks), sensitivity)
+        if cost > limits.max_cost_seconds:
+            extra = "".join([f", {len(shocks)} shocks" if shocks else "",
+                             ", sensitivity" if sensitivity else ""])
+            raise ApiError(422, f"this forecast would take about {_duration(cost)} of CPU "
+                                f"({draws} draws × {len(sc.actors)} actors³ × {len(sc.issues)} "
+                                f"issues for {len(plan.models)} models{extra}); this server's "
+                                f"limit (max_cost_seconds) is {limits.max_cost_seconds:g} s "
+                                "per forecast: use fewer draws, models, rounds or actors")
         n = len(plan.models)
         total = n * (1 + len(shocks)) + (n if sensitivity else 0)
         job = Job(new_job_id(), draft_id, plan.labels, draws, seed)
@@ -453,18 +511,21 @@ def create_app(limits: Limits | None = None) -> FastAPI:
     def api_forecast(req: ForecastRequest) -> Any:
         """Forecast a scenario: the same document as ``accord forecast --json``.
 
-        With ``background: true`` the forecast runs as a job: the answer is 202 with the
-        job's URL, to poll with ``GET /api/jobs/{id}``.
+        Every forecast is a job on the server's bounded pool: 429 when ``max_active_jobs`` are
+        already queued or running, 422 when its estimated CPU time is above the server's
+        limit. With ``background: true`` the answer is 202 with the job's URL, to poll with
+        ``GET /api/jobs/{id}``; else the request waits for its job.
         """
         sc = scenario_of(req)
         plan = check_run(req.models, req.draws, req.options)
         thresholds = check_thresholds(sc, req.thresholds, req.draws)
+        job = start_job(sc, plan, req.draws, req.seed, thresholds=thresholds)
         if req.background:
-            job = start_job(sc, plan, req.draws, req.seed, thresholds=thresholds)
             return JSONResponse(job_answer(job), status_code=202)
-        result = analysis.forecast(sc, plan, draws=req.draws, seed=req.seed,
-                                   thresholds=thresholds)
-        return analysis.to_json(result)
+        store.wait(job)
+        if job.status != "done" or job.result is None:
+            raise ApiError(500, f"the forecast failed: {job.error}")
+        return analysis.to_json(job.result.result)
 
     def job_answer(job: Job) -> dict[str, Any]:
         return {"job": job.id, "status": job.status, "progress": job.progress,

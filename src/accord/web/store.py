@@ -1,7 +1,8 @@
 """The server's memory: scenario drafts being edited and forecast jobs, both bounded.
 
 Nothing is written to disk. Drafts and jobs are kept in insertion order; past the limits the
-oldest are forgotten (finished jobs first). Jobs run on a small thread pool; the forecast
+oldest are forgotten (finished jobs first). Every forecast, the API's synchronous ones too, is
+a job on one small thread pool, so ``max_active_jobs`` bounds the work in flight; the forecast
 itself is the library's (``accord.report.build`` over ``accord.analysis``).
 """
 
@@ -30,6 +31,9 @@ class Limits:
     max_jobs: int = 50  # kept in memory
     max_active_jobs: int = 4  # queued or running at once
     workers: int = 1
+    # estimated CPU seconds one forecast may take (models × passes × actors³ × issues, each
+    # model at its measured cost: see accord.web.app.estimated_seconds); refused beyond
+    max_cost_seconds: float = 120.0
 
 
 @dataclass
@@ -58,6 +62,8 @@ class Job:
     error: str | None = None
     created: float = field(default_factory=time.time)
     finished: float | None = None
+    ended: threading.Event = field(default_factory=threading.Event, repr=False,
+                                   compare=False)  # set when done or failed
 
     @property
     def active(self) -> bool:
@@ -123,9 +129,21 @@ class Store:
             job.status = "failed"
         finally:
             job.finished = time.time()
+            job.ended.set()
+
+    @staticmethod
+    def wait(job: Job, timeout: float | None = None) -> bool:
+        """Block until the job is done or failed (or ``timeout`` seconds); True if it ended."""
+        return job.ended.wait(timeout)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            for job in self._jobs.values():
+                if job.status == "queued":  # cancelled: let anyone waiting for it go
+                    job.status = "failed"
+                    job.error = "the server stopped before the forecast ran"
+                    job.ended.set()
 
 
 def new_job_id() -> str:
