@@ -181,6 +181,18 @@ def test_shock_point_outside_its_interval_still_draws() -> None:
     assert F.to_matplotlib(f).axes
 
 
+def test_distribution_marks_the_quantiles_of_the_analysis(monkeypatch) -> None:
+    # one table of quantiles (analysis.QUANTILES): the figures mark whatever it holds
+    monkeypatch.setattr(analysis, "QUANTILES", {"q25": 0.25, "q50": 0.5, "q75": 0.75})
+    f = F.distribution_data(hand_result(two_actors()), "x")
+    assert f.quantiles["m"] == {"q25": 17.5, "q50": 25.0, "q75": 32.5}
+    marks = F.to_plotly(f)["data"][1]
+    assert marks["y"] == [0.25, 0.5, 0.75] and marks["x"] == [17.5, 25.0, 32.5]
+    assert marks["text"] == ["25 %", "50 %", "75 %"]
+    line = F.to_matplotlib(f).axes[0].lines[1]
+    assert list(line.get_ydata()) == [0.25, 0.5, 0.75]
+
+
 def test_model_labels_unique() -> None:
     res = analysis.forecast(two_actors(), ["compromise", "median", "compromise"])
     assert F.model_labels(res) == ["compromise", "median", "compromise (2)"]

@@ -445,19 +445,26 @@ def _pad(scale: tuple[float, float], frac: float = 0.03) -> tuple[float, float]:
     return lo - d, hi + d
 
 
+def _quantile_marks(qs: Mapping[str, float]) -> list[tuple[str, float, float]]:
+    """(name, level, value) of the quantiles a model's summary has, in the order of
+    :data:`accord.analysis.QUANTILES` (the one table of them)."""
+    from accord.analysis import QUANTILES
+
+    return [(q, p, qs[q]) for q, p in QUANTILES.items() if q in qs]
+
+
 def _plotly_distribution(f: DistributionData) -> dict[str, Any]:
     data: list[dict[str, Any]] = []
-    qp = {"q05": 0.05, "q10": 0.10, "q50": 0.50, "q90": 0.90, "q95": 0.95}
     for m, (model, cdf) in enumerate(f.cdf.items()):
         data.append({"type": "scatter", "x": list(f.x), "y": list(cdf), "mode": "lines",
                      "line": {"shape": "hv", "color": colour(m), "width": 2},
                      "name": _h(model), "legendgroup": _h(model)})
-        qs = f.quantiles.get(model, {})
-        data.append({"type": "scatter", "x": [qs[q] for q in qp if q in qs],
-                     "y": [qp[q] for q in qp if q in qs], "mode": "markers",
+        marks = _quantile_marks(f.quantiles.get(model, {}))
+        data.append({"type": "scatter", "x": [v for _, _, v in marks],
+                     "y": [p for _, p, _ in marks], "mode": "markers",
                      "marker": {"color": colour(m), "size": 8, "symbol": "line-ns-open",
                                 "line": {"width": 2}},
-                     "text": [f"{q[1:]} %" for q in qp if q in qs],
+                     "text": [f"{100 * p:g} %" for _, p, _ in marks],
                      "hovertemplate": "%{text}: %{x:.3g}<extra>" + _h(model) + "</extra>",
                      "showlegend": False, "legendgroup": _h(model)})
     shapes, notes = [], []
@@ -643,11 +650,10 @@ def _mpl_trajectory(f: TrajectoryData) -> Figure:
 
 def _mpl_distribution(f: DistributionData) -> Figure:
     fig, ax = _new_figure()
-    qp = {"q05": 0.05, "q10": 0.10, "q50": 0.50, "q90": 0.90, "q95": 0.95}
     for m, (model, cdf) in enumerate(f.cdf.items()):
         ax.step(f.x, cdf, where="post", color=colour(m), linewidth=1.8, label=_m(model))
-        qs = f.quantiles.get(model, {})
-        ax.plot([qs[q] for q in qp if q in qs], [qp[q] for q in qp if q in qs], "|",
+        marks = _quantile_marks(f.quantiles.get(model, {}))
+        ax.plot([v for _, _, v in marks], [p for _, p, _ in marks], "|",
                 color=colour(m), markersize=12, markeredgewidth=2)
     for t in f.thresholds:
         ax.axvline(t.value, color="#555", linestyle="--", linewidth=1)
