@@ -67,23 +67,33 @@ def test_first_exchange_by_hand() -> None:
     scaled = (arrays.position - arrays.lower) / arrays.scale_range * 100
     weight = arrays.capability * arrays.salience * arrays.mask
     total = weight.sum(axis=1)
-    assert total[0, iss.index("tolheffing-binnenstad")] == pytest.approx(5.025, abs=1e-12)
-    assert total[0, iss.index("extra-investering")] == pytest.approx(3.42, abs=1e-12)
-    state = exchange.State(scaled, (weight * scaled).sum(axis=1) / total, arrays.salience,
-                           weight, total, arrays.mask)
-    z = np.zeros(1, dtype=np.intp)
+    p, q = iss.index("tolheffing-binnenstad"), iss.index("extra-investering")
+    assert total[0, p] == pytest.approx(5.025, abs=1e-12)
+    assert total[0, q] == pytest.approx(3.42, abs=1e-12)
+    i, j = ids.index("Willems"), ids.index("Wcentr")
 
-    def idx(k: int) -> np.ndarray:
+    def one(k: int) -> np.ndarray:
         return np.array([k])
 
-    c = exchange.equal_gain(state, z, idx(ids.index("Willems")), idx(ids.index("Wcentr")),
-                            idx(iss.index("tolheffing-binnenstad")),
-                            idx(iss.index("extra-investering")))
-    assert c.opposite[0] and c.valid[0] and c.i_demands_p[0]
-    assert c.rate[0] == pytest.approx(19 / 15, abs=1e-12)
+    terms = exchange.exchange_terms(arrays.salience, weight, arrays.mask, one(0), one(i),
+                                    one(j), one(p), one(q))
+    assert terms.a[0] == i and terms.b[0] == j  # Willems demands p
+    assert terms.able[0] and terms.takes_part[0]
+    assert terms.rate[0] == pytest.approx(19 / 15, abs=1e-12)
+    outcome = (weight * scaled).sum(axis=1) / total
+    c = exchange.evaluate(scaled, outcome, terms.table, one(0), one(p), one(q))
+    assert c.opposite[0]
+    assert c.cap_p[0] == pytest.approx(0.9 * 0.95 * 100 / 5.025, abs=1e-10)
+    assert c.cap_q[0] == pytest.approx(250 / 19, abs=1e-10)
     assert c.shift_q[0] == pytest.approx(250 / 19, abs=1e-10)
     assert c.shift_p[0] == pytest.approx(3750 / 361, abs=1e-10)
     assert c.gain[0] == pytest.approx(75 / 38, abs=1e-12)
+    # the kernel on plain numbers (a = Willems): the same exchange
+    k = exchange.equal_gain(np.array(100.0), np.array(0.0), np.array(25.0), np.array(100.0),
+                            outcome[0, p], outcome[0, q], np.array(0.95), np.array(0.6),
+                            np.array(19 / 15), np.array(0.9 * 0.95 / 5.025),
+                            np.array(0.6 / 3.42))
+    assert float(k.gain) == pytest.approx(75 / 38, abs=1e-12)
 
 
 def test_first_phase_goldens(forecasts: dict[str, tuple[ScenarioArrays, Forecast]]) -> None:

@@ -58,7 +58,7 @@ from accord.models.compromise import weighted_mean
 SCALE = 100.0  # gains are computed on positions rescaled to 0–100 per issue
 _TIE = 1e-12  # gains this close to the best count as a tie
 _MIN_GAIN = 1e-12  # a candidate must gain more than this
-_BLOCK_CELLS = 1 << 20  # candidate cells (draws × actor pairs × issue pairs) per block
+_BLOCK_CELLS = 1 << 16  # candidate cells (draws × issue pairs × actor pairs) per block
 _SNAP = 1e-12  # a move within this fraction of the full distance lands on the partner
 
 
@@ -95,79 +95,122 @@ def pair_indices(m: int) -> tuple[np.ndarray, np.ndarray]:
     return first.astype(np.intp), second.astype(np.intp)
 
 
-@dataclass(frozen=True)
-class State:
-    """The arrays a round works on, for a block of draws (all on the 0–100 scale).
+TERMS = ("a", "b", "s_ap", "s_aq", "s_bp", "s_bq", "rate", "pull_b", "pull_a")
 
-    voting (S, n, d) voting positions; outcome (S, d) their compromise; salience, weight
-    (S, n, d) with weight = c·s (0 outside the mask); total (S, d) = Σ weight, with 1 where it
-    is 0; mask (n, d).
+
+@dataclass(frozen=True)
+class Terms:
+    """What a candidate exchange depends on that is fixed for a whole run (saliences and
+    capabilities do not change), for actor pairs (i, j) and issue pairs (p, q) of one
+    broadcast shape (DESIGN.md steps 1–2).
+
+    ``table[..., k]`` holds the field ``TERMS[k]`` (one array, so that picking candidates
+    is one gather): a, b: the actor demanding p (it supplies q) and its partner (demands q,
+    supplies p); i is ``a`` when s_ip/s_iq ≥ s_jp/s_jq (with equal ratios the gain is zero
+    either way). s_ap, s_aq, s_bp, s_bq: their saliences. rate: ΔO_q / ΔO_p for equal gain,
+    (s_ap + s_bp) / (s_aq + s_bq). pull_b = w_bp / W_p and pull_a = w_aq / W_q: the outcome
+    shift per unit move of the mover. takes_part: both actors take part in both issues.
+    able: they take part, both care about both issues, and both movers carry weight.
     """
 
-    voting: np.ndarray
-    outcome: np.ndarray
-    salience: np.ndarray
-    weight: np.ndarray
-    total: np.ndarray
-    mask: np.ndarray
+    table: np.ndarray
+    takes_part: np.ndarray
+    able: np.ndarray
+
+    def field(self, name: str) -> np.ndarray:
+        value = self.table[..., TERMS.index(name)]
+        return value.astype(np.intp) if name in ("a", "b") else value
+
+    @property
+    def a(self) -> np.ndarray:
+        return self.field("a")
+
+    @property
+    def b(self) -> np.ndarray:
+        return self.field("b")
+
+    @property
+    def rate(self) -> np.ndarray:
+        return self.field("rate")
+
+
+def exchange_terms(salience: np.ndarray, weight: np.ndarray, mask: np.ndarray,
+                   draw: np.ndarray, i: np.ndarray, j: np.ndarray, p: np.ndarray,
+                   q: np.ndarray) -> Terms:
+    """:class:`Terms` of actors i, j on issues p, q in the given draws (index arrays that
+    broadcast together). salience, weight: (S, n, d) with weight = c·s; mask (n, d)."""
+    s_ip, s_jp, s_iq, s_jq = (salience[draw, i, p], salience[draw, j, p],
+                              salience[draw, i, q], salience[draw, j, q])
+    i_dem = s_ip * s_jq >= s_jp * s_iq
+    a = np.where(i_dem, i, j)
+    b = np.where(i_dem, j, i)
+    s_ap, s_bp = np.where(i_dem, s_ip, s_jp), np.where(i_dem, s_jp, s_ip)
+    s_aq, s_bq = np.where(i_dem, s_iq, s_jq), np.where(i_dem, s_jq, s_iq)
+    total = weight.sum(axis=1)
+    total = np.where(total > 0, total, 1.0)
+    num = s_ap + s_bp
+    den = s_aq + s_bq
+    rate = num / np.where(den > 0, den, 1.0)
+    takes_part = np.broadcast_to(mask[i, p] & mask[j, p] & mask[i, q] & mask[j, q], a.shape)
+    pull_b = weight[draw, b, p] / total[draw, p]
+    pull_a = weight[draw, a, q] / total[draw, q]
+    able = takes_part & (num > 0) & (den > 0) & (pull_b > 0) & (pull_a > 0)
+    table = np.stack(np.broadcast_arrays(a, b, s_ap, s_aq, s_bp, s_bq, rate, pull_b, pull_a),
+                     axis=-1).astype(float)
+    return Terms(table, np.ascontiguousarray(takes_part), able)
 
 
 @dataclass(frozen=True)
-class Candidates:
-    """Exchanges of actors i, j on issues p, q (arrays of one broadcast shape).
+class Shifts:
+    """The equal-gain exchange of a candidate at given voting positions and outcomes.
 
-    opposite: i and j take part in both issues and lie on opposite sides of both outcomes
-    (step 1). i_demands_p: i is the actor demanding p. shift_p, shift_q: the equal-gain
-    outcome shifts ΔO_p, ΔO_q (≥ 0, points). cap_p, cap_q: the largest shifts allowed (full
-    move, or the demanding partner's position). rate: ΔO_q / ΔO_p. gain: the gain of each
-    partner (step 2). valid: opposite and gain > 0.
+    opposite: the two lie on opposite sides of both outcomes (step 1). cap_p, cap_q: the
+    largest outcome shifts allowed (the mover's full move, or the demanding partner's
+    position). shift_p, shift_q: the equal-gain shifts ΔO_p, ΔO_q (≥ 0, points of 0–100).
+    gain: each partner's gain (step 2).
     """
 
     opposite: np.ndarray
-    i_demands_p: np.ndarray
-    shift_p: np.ndarray
-    shift_q: np.ndarray
     cap_p: np.ndarray
     cap_q: np.ndarray
-    rate: np.ndarray
+    shift_p: np.ndarray
+    shift_q: np.ndarray
     gain: np.ndarray
-    valid: np.ndarray
 
 
-def equal_gain(state: State, draw: np.ndarray, i: np.ndarray, j: np.ndarray, p: np.ndarray,
-               q: np.ndarray) -> Candidates:
-    """Equal-gain exchanges of actors i, j on issues p, q in the given draws (DESIGN.md
-    steps 1–2; Stokman & Van Oosten 1994). Index arrays broadcast against each other."""
-    y, o, s, w, tot, m = (state.voting, state.outcome, state.salience, state.weight,
-                          state.total, state.mask)
-    y_ip, y_jp, y_iq, y_jq = y[draw, i, p], y[draw, j, p], y[draw, i, q], y[draw, j, q]
-    o_p, o_q = o[draw, p], o[draw, q]
-    opposite = (((y_ip - o_p) * (y_jp - o_p) < 0) & ((y_iq - o_q) * (y_jq - o_q) < 0)
-                & m[i, p] & m[j, p] & m[i, q] & m[j, q])
-    s_ip, s_jp, s_iq, s_jq = s[draw, i, p], s[draw, j, p], s[draw, i, q], s[draw, j, q]
-    i_dem = s_ip * s_jq >= s_jp * s_iq  # equal ratios give zero gain either way
+def equal_gain(y_ap: np.ndarray, y_bp: np.ndarray, y_aq: np.ndarray, y_bq: np.ndarray,
+               o_p: np.ndarray, o_q: np.ndarray, s_ap: np.ndarray, s_aq: np.ndarray,
+               rate: np.ndarray, pull_b: np.ndarray, pull_a: np.ndarray) -> Shifts:
+    """The equal-gain exchange where ``a`` demands p and supplies q (Stokman & Van Oosten
+    1994; DESIGN.md step 2). y: voting positions, o: outcomes (0–100); rate = ΔO_q / ΔO_p;
+    pull_b = w_bp / W_p, pull_a = w_aq / W_q.
 
-    def role(a_val: np.ndarray, b_val: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return np.where(i_dem, a_val, b_val), np.where(i_dem, b_val, a_val)
-
-    y_ap, y_bp = role(y_ip, y_jp)
-    y_aq, y_bq = role(y_iq, y_jq)
-    s_ap, s_bp = role(s_ip, s_jp)
-    s_aq, s_bq = role(s_iq, s_jq)
-    a, b = role(np.broadcast_to(i, i_dem.shape), np.broadcast_to(j, i_dem.shape))
-    w_bp = w[draw, b, p]
-    w_aq = w[draw, a, q]
-    cap_p = np.minimum(w_bp * np.abs(y_ap - y_bp) / tot[draw, p], np.abs(y_ap - o_p))
-    cap_q = np.minimum(w_aq * np.abs(y_bq - y_aq) / tot[draw, q], np.abs(y_bq - o_q))
-    num = s_ap + s_bp
-    den = s_aq + s_bq
-    rate = num / np.where(den > 0, den, 1.0)  # ΔO_q / ΔO_p for equal gain
+    One partner moves all the way and the other as far as equal gain needs: ΔO_p =
+    min(cap_p, cap_q / rate), ΔO_q = rate · ΔO_p, where each cap is the full move's shift,
+    truncated at the demanding partner's own position. Gain s_ap ΔO_p − s_aq ΔO_q, the same
+    for b."""
+    opposite = ((y_ap - o_p) * (y_bp - o_p) < 0) & ((y_aq - o_q) * (y_bq - o_q) < 0)
+    cap_p = np.minimum(pull_b * np.abs(y_ap - y_bp), np.abs(y_ap - o_p))
+    cap_q = np.minimum(pull_a * np.abs(y_bq - y_aq), np.abs(y_bq - o_q))
     shift_p = np.minimum(cap_p, cap_q / np.where(rate > 0, rate, 1.0))
-    shift_p = np.where((num > 0) & (den > 0), shift_p, 0.0)
     shift_q = rate * shift_p
     gain = s_ap * shift_p - s_aq * shift_q
-    valid = opposite & (gain > _MIN_GAIN)
-    return Candidates(opposite, i_dem, shift_p, shift_q, cap_p, cap_q, rate, gain, valid)
+    return Shifts(opposite, cap_p, cap_q, shift_p, shift_q, gain)
+
+
+def evaluate(voting: np.ndarray, outcome: np.ndarray, table: np.ndarray, draw: np.ndarray,
+             p: np.ndarray, q: np.ndarray) -> Shifts:
+    """:func:`equal_gain` of candidates with terms ``table`` (..., len(TERMS)) (see
+    :class:`Terms`) in the given draws, on issues p, q (index arrays broadcasting with the
+    table's leading shape). voting (S, n, d), outcome (S, d) on 0–100."""
+    n, d = voting.shape[1:]
+    flat = voting.reshape(-1)
+    row = draw * n
+    at_a = (row + table[..., 0].astype(np.intp)) * d
+    at_b = (row + table[..., 1].astype(np.intp)) * d
+    return equal_gain(flat[at_a + p], flat[at_b + p], flat[at_a + q], flat[at_b + q],
+                      outcome[draw, p], outcome[draw, q], table[..., 2], table[..., 3],
+                      table[..., 6], table[..., 7], table[..., 8])
 
 
 def frontier_split(cap_p: np.ndarray, cap_q: np.ndarray, shift_p: np.ndarray,
@@ -308,6 +351,10 @@ class ExchangeModel(BaseModel):
         S, d = scaled.shape[0], scaled.shape[2]
         total = weight.sum(axis=1)
         total = np.where(total > 0, total, 1.0)
+        # candidates as (draw, issue pair, actor pair): a gather over issue pairs is cheap
+        terms = exchange_terms(salience, weight, mask, np.arange(S)[:, None, None],
+                               ia[None, None, :], ja[None, None, :], pp[None, :, None],
+                               qq[None, :, None])
         preference = scaled.copy()
         zeros = np.zeros(S, dtype=int)
         out = _Run([scaled.copy()], [scaled.copy()], [zeros], [zeros], [[]])
@@ -317,7 +364,7 @@ class ExchangeModel(BaseModel):
         update = 0.1 + 0.4 * (1.0 - salience)  # DESIGN.md step 4
         for _ in range(o.rounds):
             voting, supplied, count, cands, log = self._play_round(
-                preference, salience, weight, total, mask, ia, ja, pp, qq, pair_of, rng)
+                preference, weight, total, terms, pp, qq, pair_of, rng)
             if o.preference_update == "on":
                 preference = np.where(supplied, preference + update * (voting - preference),
                                       preference)
@@ -330,59 +377,59 @@ class ExchangeModel(BaseModel):
                 break
         return out
 
-    def _play_round(self, preference: np.ndarray, salience: np.ndarray, weight: np.ndarray,
-                    total: np.ndarray, mask: np.ndarray, ia: np.ndarray, ja: np.ndarray,
-                    pp: np.ndarray, qq: np.ndarray, pair_of: np.ndarray,
+    def _play_round(self, preference: np.ndarray, weight: np.ndarray, total: np.ndarray,
+                    terms: Terms, pp: np.ndarray, qq: np.ndarray, pair_of: np.ndarray,
                     rng: np.random.Generator
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                                list[dict[str, Any]]]:
-        """One round of DESIGN.md step 3 for every draw of the block at once."""
+        """One round of DESIGN.md step 3 for every draw of the block at once.
+
+        The candidate list is kept as arrays over (draw, issue pair, actor pair): ``alive``
+        (still on the list), ``gain`` (−inf off the list) and the equal-gain shifts."""
         o: ExchangeOptions = self.options
         S, n, d = preference.shape
-        A, P = ia.size, pp.size
+        P, A = terms.able.shape[1:]
         voting = preference.copy()
         outcome = (weight * voting).sum(axis=1) / total
         supplied = np.zeros((S, n, d), dtype=bool)
-        state = State(voting, outcome, salience, weight, total, mask)
-        draws = np.arange(S)
-        cand = equal_gain(state, draws[:, None, None], ia[None, :, None], ja[None, :, None],
-                          pp[None, None, :], qq[None, None, :])
-        count_candidates = cand.opposite.reshape(S, -1).sum(axis=1)
-        gain = np.where(cand.valid, cand.gain, -np.inf).reshape(S, A * P)
-        alive = cand.valid.reshape(S, A, P).copy()
+        full = evaluate(voting, outcome, terms.table, np.arange(S)[:, None, None],
+                        pp[None, :, None], qq[None, :, None])
+        count_candidates = (full.opposite & terms.takes_part).reshape(S, -1).sum(axis=1)
+        alive = full.opposite & terms.able & (full.gain > _MIN_GAIN)
+        gain = np.where(alive, full.gain, -np.inf)
+        flat_gain = gain.reshape(S, P * A)  # a view
+        shift_p, shift_q = full.shift_p, full.shift_q
+        # rank of each candidate in actor-pair-then-issue-pair order (ties go to the first)
+        rank = (np.arange(A)[None, :] * P + np.arange(P)[:, None]).reshape(-1)
         made = np.zeros(S, dtype=int)
         log: list[dict[str, Any]] = []
-        actor_pairs = np.arange(A)
-        for _ in range(A * P):  # each exchange leaves the list for good
-            best = gain.max(axis=1)
+        for _ in range(P * A):  # each exchange leaves the list for good
+            best = flat_gain.max(axis=1)
             live = np.flatnonzero(best > -np.inf)
             if live.size == 0:
                 break
-            tied = gain[live] >= (best[live] - _TIE)[:, None]
+            tied = flat_gain[live] >= (best[live] - _TIE)[:, None]
             if o.tie_break == "random":
                 ties = tied.sum(axis=1)
                 pick = np.minimum((rng.random(live.size) * ties).astype(int), ties - 1)
                 flat = np.argmax(np.cumsum(tied, axis=1) > pick[:, None], axis=1)
             else:
-                flat = np.argmax(tied, axis=1)
-            k_pair, k_issues = np.divmod(flat, P)
-            i, j, p, q = ia[k_pair], ja[k_pair], pp[k_issues], qq[k_issues]
-            c = equal_gain(state, live, i, j, p, q)
-            a = np.where(c.i_demands_p, i, j)
-            b = np.where(c.i_demands_p, j, i)
-            s_ap, s_aq = salience[live, a, p], salience[live, a, q]
-            s_bp, s_bq = salience[live, b, p], salience[live, b, q]
-            shift_p, shift_q = c.shift_p, c.shift_q
+                flat = np.where(tied, rank, P * A).argmin(axis=1)
+            k_issues, k_pair = np.divmod(flat, A)
+            at = (live, k_issues, k_pair)
+            row = terms.table[at]  # (L, len(TERMS))
+            a, b = row[:, 0].astype(np.intp), row[:, 1].astype(np.intp)
+            p, q = pp[k_issues], qq[k_issues]
+            d_p, d_q, chosen_gain = shift_p[at], shift_q[at], gain[at]
             if o.p > 0:
-                u = rng.random(live.size) * o.p
-                favour_a = rng.random(live.size) < 0.5
-                shift_p, shift_q = frontier_split(c.cap_p, c.cap_q, shift_p, shift_q, s_ap, s_aq,
-                                                  s_bp, s_bq, u, favour_a)
-            before_b, before_a = voting[live, b, p].copy(), voting[live, a, q].copy()
-            voting[live, b, p] = _move(before_b, voting[live, a, p],
-                                       shift_p * total[live, p] / weight[live, b, p])
-            voting[live, a, q] = _move(before_a, voting[live, b, q],
-                                       shift_q * total[live, q] / weight[live, a, q])
+                c = evaluate(voting, outcome, row, live, p, q)
+                d_p, d_q = frontier_split(c.cap_p, c.cap_q, c.shift_p, c.shift_q, row[:, 2],
+                                          row[:, 3], row[:, 4], row[:, 5],
+                                          rng.random(live.size) * o.p,
+                                          rng.random(live.size) < 0.5)
+            before_b, before_a = voting[live, b, p], voting[live, a, q]
+            voting[live, b, p] = _move(before_b, voting[live, a, p], d_p / row[:, 7])
+            voting[live, a, q] = _move(before_a, voting[live, b, q], d_q / row[:, 8])
             old_p, old_q = outcome[live, p], outcome[live, q]
             outcome[live, p] = (weight[live, :, p] * voting[live, :, p]).sum(axis=1) / total[
                 live, p]
@@ -392,26 +439,39 @@ class ExchangeModel(BaseModel):
             supplied[live, a, q] = True
             made[live] += 1
             if live[0] == 0:
-                d_p = np.abs(outcome[0, p[0]] - old_p[0])
-                d_q = np.abs(outcome[0, q[0]] - old_q[0])
-                log.append({"a": int(a[0]), "b": int(b[0]), "p": int(p[0]), "q": int(q[0]),
-                            "a_from": float(before_a[0]), "a_to": float(voting[0, a[0], q[0]]),
-                            "b_from": float(before_b[0]), "b_to": float(voting[0, b[0], p[0]]),
-                            "shift_p": float(d_p), "shift_q": float(d_q),
-                            "gain_a": float(s_ap[0] * d_p - s_aq[0] * d_q),
-                            "gain_b": float(s_bq[0] * d_q - s_bp[0] * d_p),
-                            "equal_gain": float(c.gain[0])})
-            # recompute the candidates on every issue pair that contains p or q
+                log.append(self._log_entry(row[0], int(p[0]), int(q[0]), voting, outcome,
+                                           float(old_p[0]), float(old_q[0]), float(before_a[0]),
+                                           float(before_b[0]), float(chosen_gain[0])))
+            # recompute the candidates on every issue pair that contains p or q; drop those
+            # that are no longer valid (and the one just executed)
             touched = np.concatenate([pair_of[p], pair_of[q]], axis=1)  # (L, 2(d-1))
-            fresh = equal_gain(state, live[:, None, None], ia[None, :, None],
-                               ja[None, :, None], pp[touched][:, None, :],
-                               qq[touched][:, None, :])
-            alive[live, k_pair, k_issues] = False
-            ix = (live[:, None, None], actor_pairs[None, :, None], touched[:, None, :])
-            kept = alive[ix] & fresh.valid
+            ix = (live[:, None], touched)
+            fresh = evaluate(voting, outcome, terms.table[ix], live[:, None, None],
+                             pp[touched][:, :, None], qq[touched][:, :, None])
+            alive[at] = False
+            kept = alive[ix] & fresh.opposite & (fresh.gain > _MIN_GAIN)
             alive[ix] = kept
-            gain.reshape(S, A, P)[ix] = np.where(kept, fresh.gain, -np.inf)
+            gain[ix] = np.where(kept, fresh.gain, -np.inf)
+            shift_p[ix] = fresh.shift_p
+            shift_q[ix] = fresh.shift_q
         return voting, supplied, made, count_candidates, log
+
+    @staticmethod
+    def _log_entry(row: np.ndarray, p: int, q: int, voting: np.ndarray, outcome: np.ndarray,
+                   old_p: float, old_q: float, before_a: float, before_b: float,
+                   chosen_gain: float) -> dict[str, Any]:
+        """The executed exchange of draw 0 (``row``: its terms), on the 0–100 scale, with
+        each partner's gain measured from the outcomes' actual shifts."""
+        a, b = int(row[0]), int(row[1])
+        s_ap, s_aq, s_bp, s_bq = (float(v) for v in row[2:6])
+        d_p = abs(float(outcome[0, p]) - old_p)
+        d_q = abs(float(outcome[0, q]) - old_q)
+        return {"a": a, "b": b, "p": p, "q": q,
+                "a_from": before_a, "a_to": float(voting[0, a, q]),
+                "b_from": before_b, "b_to": float(voting[0, b, p]),
+                "shift_p": d_p, "shift_q": d_q,
+                "gain_a": s_ap * d_p - s_aq * d_q, "gain_b": s_bq * d_q - s_bp * d_p,
+                "equal_gain": chosen_gain}
 
     # ---------------------------------------------------------------- details
 
