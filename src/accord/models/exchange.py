@@ -290,6 +290,7 @@ class ExchangeModel(BaseModel):
                             round_outcome=outcome[:, None].copy(),
                             details=[self._round_details(arrays, 0, outcome[0], 0, [])],
                             extras={"preference": arrays.position[:, None].copy(),
+                                    "preference_outcome": outcome[:, None].copy(),
                                     "exchanges": np.zeros((S, 1), dtype=int),
                                     "candidates": np.zeros((S, 1), dtype=int)},
                             notes=notes)
@@ -332,8 +333,9 @@ class ExchangeModel(BaseModel):
                                            for k, iid in enumerate(arrays.issue_ids)}
             details.append(entry)
         if not exchanges.any():
-            notes.append("no pair of actors can trade: nobody lies on opposite sides of the "
-                         "compromise on two issues, so the forecast is the compromise")
+            notes.append("no pair of actors can trade (none lies on opposite sides of the "
+                         "compromise on two issues with different priorities), so the forecast "
+                         "is the compromise")
         return Forecast(self.name, self.options_dict(), arrays.actor_ids, arrays.issue_ids,
                         round_outcome[:, -1].copy(), trajectory=voting,
                         round_outcome=round_outcome, details=details,
