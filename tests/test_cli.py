@@ -153,3 +153,35 @@ def test_written_files_have_ordinary_permissions(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_unwritable_output_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    res = accord("convert", "ukraine-2025", str(blocker / "out.yaml"))
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    assert f"error: cannot read or write {blocker}" in res.stderr
+
+
+def test_convert_says_what_a_format_does_not_keep(tmp_path: Path) -> None:
+    res = accord("convert", "ukraine-2025", str(tmp_path / "u.csv"))
+    assert res.returncode == 0
+    assert "the csv format does not keep:" in res.stderr
+    assert "status quo" in res.stderr and "evidence, sources and notes" in res.stderr
+    full = accord("convert", "ukraine-2025", str(tmp_path / "u.yaml"))
+    assert "does not keep" not in full.stderr
+
+
+def test_json_rounds_list_only_the_issues_an_actor_takes_part_in(tmp_path: Path) -> None:
+    p = tmp_path / "s.yaml"
+    p.write_text("issues: [{id: x}, {id: y}]\nactors:\n"
+                 "  - {id: A, capability: 1, position: {x: 10, y: 20}, salience: {x: 50, y: 50}}\n"
+                 "  - {id: B, capability: 2, position: {x: 90}, salience: {x: 50}}\n"
+                 "  - {id: C, capability: 1, position: {x: 40, y: 80}, salience: {x: 30, y: 60}}\n")
+    res = accord("forecast", str(p), "--model", "bdm", "--option", "rounds=2", "--json")
+    assert res.returncode == 0, res.stderr
+    rounds = json.loads(res.stdout)["forecasts"][0]["rounds"]
+    assert rounds and set(rounds[0]["positions"]["B"]) == {"x"}
+    assert set(rounds[0]["positions"]["A"]) == {"x", "y"}
+    assert rounds[0]["positions"]["B"]["x"] == 90

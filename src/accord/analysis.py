@@ -514,19 +514,28 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def rounds_json(point: Forecast) -> list[dict[str, Any]]:
-    """The rounds of the central run as the JSON contract has them."""
+def participation(scenario: Scenario) -> dict[str, set[str]]:
+    """Actor id -> the issues it takes part in (those it has a position on)."""
+    return {a.id: set(a.position) for a in scenario.actors}
+
+
+def rounds_json(point: Forecast, takes_part: Mapping[str, set[str]] | None = None
+                ) -> list[dict[str, Any]]:
+    """The rounds of the central run as the JSON contract has them. With ``takes_part``
+    (see :func:`participation`), an actor's positions list only the issues it takes part in."""
     if point.trajectory is None:
         return []
     out = []
     for t in range(point.trajectory.shape[1]):
         positions = {
-            a: {i: float(point.trajectory[0, t, ai, ii])
-                for ii, i in enumerate(point.issue_ids)}
+            a: {i: _jsonable(float(point.trajectory[0, t, ai, ii]))
+                for ii, i in enumerate(point.issue_ids)
+                if takes_part is None or i in takes_part.get(a, ())}
             for ai, a in enumerate(point.actor_ids)
         }
         outcome = (
-            {i: float(point.round_outcome[0, t, ii]) for ii, i in enumerate(point.issue_ids)}
+            {i: _jsonable(float(point.round_outcome[0, t, ii]))
+             for ii, i in enumerate(point.issue_ids)}
             if point.round_outcome is not None else {}
         )
         details = point.details[t] if t < len(point.details) else {}
@@ -535,13 +544,14 @@ def rounds_json(point: Forecast) -> list[dict[str, Any]]:
     return out
 
 
-def forecast_entry(r: ModelResult, issue_ids: Sequence[str]) -> dict[str, Any]:
-    """One model's entry of the ``forecasts`` list of the JSON document."""
+def forecast_entry(r: ModelResult, issue_ids: Sequence[str],
+                   takes_part: Mapping[str, set[str]] | None = None) -> dict[str, Any]:
+    """One model's entry of the ``forecasts`` list of the JSON document (NaN -> null)."""
     entry: dict[str, Any] = {
         "model": r.model,
         "label": r.label,
         "options": _jsonable(r.options),
-        "outcome": {i: float(r.outcome[k]) for k, i in enumerate(issue_ids)},
+        "outcome": {i: _jsonable(float(r.outcome[k])) for k, i in enumerate(issue_ids)},
     }
     dist = r.distribution()
     if dist is not None:
@@ -549,7 +559,7 @@ def forecast_entry(r: ModelResult, issue_ids: Sequence[str]) -> dict[str, Any]:
     probs = r.probabilities()
     if probs is not None:
         entry["probabilities"] = probs
-    entry["rounds"] = rounds_json(r.point)
+    entry["rounds"] = rounds_json(r.point, takes_part)
     return entry
 
 
@@ -566,7 +576,8 @@ def to_json(result: ForecastResult) -> dict[str, Any]:
         "scenario": {"title": sc.title, "actors": sc.actor_ids, "issues": sc.issue_ids},
         "draws": result.draws,
         "seed": result.seed,
-        "forecasts": [forecast_entry(r, sc.issue_ids) for r in result.results],
+        "forecasts": [forecast_entry(r, sc.issue_ids, participation(sc))
+                      for r in result.results],
     }
 
 
@@ -610,7 +621,8 @@ class ShockComparison:
             entry: dict[str, Any] = {
                 "name": run.name,
                 "edits": list(run.edits),
-                "forecasts": [forecast_entry(r, issues) for r in run.result.results],
+                "forecasts": [forecast_entry(r, issues, participation(run.scenario))
+                              for r in run.result.results],
                 "difference": run.difference(self.base),
             }
             if self.base.draws > 1:

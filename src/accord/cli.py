@@ -31,7 +31,7 @@ from accord import analysis
 from accord import backtest as backtests
 from accord import examples as builtin
 from accord import models as model_registry
-from accord.io import dumps_as, load_any
+from accord.io import dumps_as, load_any, lost_in
 from accord.models.base import ModelSpecError
 from accord.scenario import Scenario, ScenarioError, format_for, write_atomic
 from accord.shocks import ShockError
@@ -65,6 +65,9 @@ def user_errors() -> Iterator[None]:
         _fail([str(p) for p in e.problems] + [f"{n} problem{'s' if n != 1 else ''} found."])
     except (ModelSpecError, UserError, analysis.AnalysisError, ShockError) as e:
         _fail([f"error: {e}"])
+    except OSError as e:  # a path the user gave cannot be read or written
+        where = e.filename if e.filename is not None else "a file"
+        _fail([f"error: cannot read or write {where}: {e.strerror or e}"])
 
 
 def load_scenario(ref: str, salience_scale: float = 100.0) -> Scenario:
@@ -339,8 +342,12 @@ def convert(
         if Path(source).exists() and Path(source).resolve() == target.resolve():
             raise UserError(f"{target}: the output would overwrite the input; choose another "
                             "name")
-        write_atomic(target, dumps_as(sc, fmt or format_for(target)))
+        chosen = fmt or format_for(target)
+        write_atomic(target, dumps_as(sc, chosen))
     err.print(f"wrote {target}")
+    lost = lost_in(sc, chosen)
+    if lost:
+        err.print(f"note: the {chosen} format does not keep: {'; '.join(lost)}", markup=False)
 
 
 @app.command()

@@ -36,6 +36,42 @@ def writer_names() -> list[str]:
     return ["yaml", "json", "csv", *_WRITERS]
 
 
+def lost_in(scenario: Scenario, fmt: str) -> list[str]:
+    """What writing ``scenario`` as ``fmt`` leaves out or changes, in words (empty: nothing).
+
+    YAML and JSON keep everything; the tidy CSV keeps actors, issues and every number with
+    its range; other tools' formats keep only central values (and what the tool knows).
+    """
+    if fmt in ("yaml", "json"):
+        return []
+    quantities = [q for a in scenario.actors
+                  for q in (*a.position.values(), *a.salience.values(),
+                            *(a.capability.values() if isinstance(a.capability, dict)
+                              else [a.capability]))]
+    lost = []
+    if fmt not in ("csv",) and any(q.is_ranged for q in quantities):
+        lost.append("uncertainty ranges (low/high)")
+    if any(q.evidence or q.source or q.note for q in quantities):
+        lost.append("evidence, sources and notes")
+    if any(q.dist != "triangular" for q in quantities):
+        lost.append("distributions (dist)")
+    if any(i.status_quo is not None for i in scenario.issues):
+        lost.append("status quo")
+    if any(i.label or i.low or i.high for i in scenario.issues) and fmt != "decide":
+        lost.append("issue labels and scale meanings")
+    if fmt == "csv" and (any(i.scale is not None for i in scenario.issues)
+                         or tuple(scenario.scale) != (0.0, 100.0)):
+        lost.append("issue scales")
+    if scenario.question or scenario.sources or scenario.date:
+        lost.append("question, date and sources")
+    if scenario.shocks:
+        lost.append("named shocks")
+    if fmt == "ktab" and any(sum(q.value for q in a.salience.values()) > 100.0
+                             for a in scenario.actors):
+        lost.append("saliences: KTAB scales an actor's saliences down to sum to 100")
+    return lost
+
+
 def dumps_as(scenario: Scenario, fmt: str) -> str:
     """The scenario as text in a named format (accord's own or a registered one)."""
     if fmt in _WRITERS:
