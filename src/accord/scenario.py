@@ -14,7 +14,6 @@ import io
 import json
 import math
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +22,8 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from accord import fileio
 
 SALIENCE_RANGE = (0.0, 100.0)
 DEFAULT_SCALE = (0.0, 100.0)
@@ -696,8 +697,8 @@ def to_csv_text(scenario: Scenario) -> str:
     writer.writerow(columns)
 
     def cells(q: Quantity) -> list[str]:
-        return [_num(q.value), "" if q.low is None else _num(q.low),
-                "" if q.high is None else _num(q.high)]
+        return [format_number(q.value), "" if q.low is None else format_number(q.low),
+                "" if q.high is None else format_number(q.high)]
 
     for actor in scenario.actors:
         for issue in scenario.issues:
@@ -709,8 +710,11 @@ def to_csv_text(scenario: Scenario) -> str:
     return out.getvalue()
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
+def format_number(x: float) -> str:
+    """A number as a data file writes it: ``4`` for an integer value, else full precision."""
+    if math.isfinite(x) and float(x).is_integer():
+        return str(int(x))
+    return repr(float(x))
 
 
 # --------------------------------------------------------------------------- entry points
@@ -768,20 +772,7 @@ def dumps(scenario: Scenario, fmt: Literal["yaml", "json", "csv"]) -> str:
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write text to path via a temporary file and a rename: never a half-written file."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # an ordinary file's mode, not mkstemp's 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    fileio.write_text(path, text)
 
 
 def format_for(path: str | os.PathLike[str]) -> Literal["yaml", "json", "csv"]:

@@ -22,13 +22,12 @@ units (salience 0..1, power ≥ 0), positions against the issue's scale.
 from __future__ import annotations
 
 import csv
-import math
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from accord.io import Reader, register_reader, register_writer
-from accord.scenario import Problem, Scenario, ScenarioError, validate_data
+from accord.scenario import Problem, Scenario, ScenarioError, format_number, validate_data
 
 TAGS = ("#A", "#P", "#M", "#D", "#/", "#O")
 SALIENCE_FACTOR = Decimal(100)  # Decide 0–1 -> accord 0–100
@@ -260,10 +259,6 @@ def load(path: Path, text: str) -> Scenario:
     return loads(text, path.name)
 
 
-def _num(x: float) -> str:
-    if math.isfinite(x) and float(x).is_integer():
-        return str(int(x))
-    return repr(float(x))
 
 
 def _share(salience: float) -> str:
@@ -297,9 +292,9 @@ def dumps(scenario: Scenario) -> str:
     for issue in scenario.issues:
         lo, hi = scenario.scale_of(issue)
         out.append(f"#P\t{_field(issue.id)}\t{_field(issue.label or issue.id)}")
-        out.append(f"#M\t{_field(issue.id)}\t{_num(lo)}"
+        out.append(f"#M\t{_field(issue.id)}\t{format_number(lo)}"
                    + (f"\t{_field(issue.low)}" if issue.low else ""))
-        out.append(f"#M\t{_field(issue.id)}\t{_num(hi)}"
+        out.append(f"#M\t{_field(issue.id)}\t{format_number(hi)}"
                    + (f"\t{_field(issue.high)}" if issue.high else ""))
     for actor in scenario.actors:
         for issue in scenario.issues:
@@ -307,9 +302,9 @@ def dumps(scenario: Scenario) -> str:
                 continue
             out.append("\t".join([
                 "#D", _field(actor.id), _field(issue.id),
-                _num(actor.position[issue.id].value),
+                format_number(actor.position[issue.id].value),
                 _share(actor.salience[issue.id].value),
-                _num(actor.capability_on(issue.id).value),
+                format_number(actor.capability_on(issue.id).value),
             ]))
     return "\n".join(out) + "\n"
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.io import Reader, register_reader, register_writer
-from accord.scenario import Problem, Scenario, ScenarioError, validate_data
+from accord.scenario import Problem, Scenario, ScenarioError, format_number, validate_data
 
 SALIENCE_TOTAL = 100.0  # KTAB: an actor's saliences sum to at most 100
 _TOTAL_SLACK = 1e-6
@@ -194,8 +194,6 @@ def load(path: Path, text: str) -> Scenario:
     return loads(text, path.name)
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
 def _salience_header(issue_id: str) -> str:
@@ -255,12 +253,12 @@ def dumps(scenario: Scenario) -> str:
                for i in scenario.issues}
         total = sum(sal.values())
         factor = 100.0 / total if total > 100.0 else 1.0
-        row = [actor.id, actor.name or "", _num(cap)]
+        row = [actor.id, actor.name or "", format_number(cap)]
         for issue in scenario.issues:
             lo, hi = scenario.scale_of(issue)
             x = actor.position[issue.id].value if issue.id in actor.position else fills[issue.id]
             x100 = x if (lo, hi) == (0.0, 100.0) else 100.0 * (x - lo) / (hi - lo)
-            row += [_num(x100), _num(sal[issue.id] * factor)]
+            row += [format_number(x100), format_number(sal[issue.id] * factor)]
         w.writerow(row)
     return out.getvalue()
 
