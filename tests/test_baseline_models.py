@@ -99,3 +99,14 @@ def test_median_of_an_issue_nobody_takes_part_in_is_nan() -> None:
     pos = np.array([[[3.0], [7.0]]])
     mask = np.array([[False], [False]])
     assert np.isnan(weighted_median(pos, np.ones_like(pos), mask)[0, 0])
+
+
+def test_compromise_of_an_issue_nobody_takes_part_in_is_nan() -> None:
+    from accord.models.compromise import weighted_mean
+
+    pos = np.array([[[3.0], [7.0]]])
+    mask = np.array([[False], [False]])
+    assert np.isnan(weighted_mean(pos, np.ones_like(pos), mask)[0, 0])
+    # all weights zero: the plain mean of the participants, (3 + 7) / 2
+    both = np.array([[True], [True]])
+    assert weighted_mean(pos, np.zeros_like(pos), both)[0, 0] == 5.0

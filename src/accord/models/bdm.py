@@ -35,6 +35,7 @@ import numpy as np
 
 from accord.arrays import ScenarioArrays
 from accord.models.base import BaseModel, Forecast, register
+from accord.models.compromise import weighted_mean
 from accord.models.median import weighted_median
 
 # Offer kinds, in the order a receiver prefers them (the most coercive first).
@@ -372,12 +373,9 @@ def choose_offers(kind: np.ndarray, target: np.ndarray, a: np.ndarray, b: np.nda
 
 def weighted_mean_1d(position: np.ndarray, weight: np.ndarray, mask: np.ndarray
                      ) -> np.ndarray:
-    """x̄ = Σ c s x / Σ c s over participants (plain mean where all weights are 0)."""
-    w = np.where(mask, weight, 0.0)
-    total = w.sum(axis=-1)
-    plain = np.where(mask, position, 0.0).sum(axis=-1) / max(int(mask.sum()), 1)
-    return np.where(total > 0, (w * position).sum(axis=-1) / np.where(total > 0, total, 1.0),
-                    plain)
+    """x̄ = Σ c s x / Σ c s over participants (plain mean where all weights are 0), over the
+    last axis: the compromise model's weighted mean on one issue."""
+    return weighted_mean(position[..., None], weight[..., None], mask[:, None])[..., 0]
 
 
 def median_1d(position: np.ndarray, weight: np.ndarray, mask: np.ndarray) -> np.ndarray:

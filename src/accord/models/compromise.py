@@ -15,11 +15,13 @@ from accord.models.base import BaseModel, Forecast, register
 
 def weighted_mean(position: np.ndarray, weight: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Σ w x / Σ w over the actor axis (-2); where all weights are zero, the plain mean of
-    the participants. position, weight: (..., n, d); mask: (n, d). Returns (..., d)."""
+    the participants; NaN where nobody takes part. position, weight: (..., n, d);
+    mask: (n, d). Returns (..., d)."""
+    weight = np.where(mask, weight, 0.0)
     total = weight.sum(axis=-2)
     weighted = (weight * position).sum(axis=-2)
     count = mask.sum(axis=-2)
-    plain = np.where(mask, position, 0.0).sum(axis=-2) / np.maximum(count, 1)
+    plain = np.where(mask, position, 0.0).sum(axis=-2) / np.where(count > 0, count, np.nan)
     safe = np.where(total > 0, total, 1.0)
     return np.where(total > 0, weighted / safe, plain)
 

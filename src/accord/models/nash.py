@@ -22,6 +22,7 @@ import numpy as np
 
 from accord.arrays import ScenarioArrays
 from accord.models.base import BaseModel, Forecast, register
+from accord.models.compromise import weighted_mean
 
 _MAX_STEPS = 60
 _TOLERANCE = 1e-13
@@ -102,8 +103,7 @@ def nash_solution(position: np.ndarray, salience: np.ndarray, capability: np.nda
                         cells(weight)[flat], left.ravel()[flat], right.ravel()[flat],
                         _TOLERANCE * span.ravel()[flat])
     x = x.reshape(S, d)
-    count = np.maximum(mask.sum(axis=0), 1)
-    plain_mean = np.where(mask, position, 0.0).sum(axis=1) / count
+    plain_mean = weighted_mean(position, np.zeros_like(position), mask)
     fallback = np.where(has_sq, status_quo, plain_mean)
     return np.where(solve, x, fallback)
 
