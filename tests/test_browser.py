@@ -22,6 +22,9 @@ import pytest
 import yaml
 
 CHROMIUM = shutil.which("chromium")
+if CHROMIUM is None and os.environ.get("ACCORD_REQUIRE_BROWSER") == "1":
+    raise RuntimeError("ACCORD_REQUIRE_BROWSER=1 (set by .ci/run) but Debian's chromium is not "
+                       "installed: CI must run the browser tests, not skip them")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="Debian's chromium is not installed (apt-get install chromium; .ci/run does it): "
