@@ -285,7 +285,8 @@ TEMPLATE = """\
 # An accord scenario. Every number may be bare (90) or an object
 # {value, low, high, dist, evidence, source, note}; low/high give the range Monte Carlo
 # draws from (triangular unless dist: uniform | normal). Positions are on the issue's scale,
-# saliences and capabilities on 0-100. Check it with `accord validate FILE`.
+# saliences on 0-100, capabilities any number >= 0 (only ratios matter).
+# Check it with `accord validate FILE`.
 title: My negotiation
 date: '2025-01-01'
 question: What is agreed?
@@ -388,7 +389,8 @@ def sensitivity(
             table = Table(title=f"{r.label}: {issue.label or issue.id} (base "
                           f"{_fmt(float(r.base[k]))})", title_justify="left")
             table.add_column("input", no_wrap=True)
-            for col in ("low", "high", "→ forecast", "→ forecast", "swing"):
+            for col in ("input low", "input high", "forecast at low", "forecast at high",
+                        "swing"):
                 table.add_column(col, justify="right")
             for s in r.ranking(issue.id)[:top]:
                 table.add_row(s.input.label, _fmt(s.input.low), _fmt(s.input.high),
