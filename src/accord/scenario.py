@@ -572,6 +572,22 @@ def _quantity_from_row(
     return q
 
 
+def validate_after(data: Any, file: str, lines: dict[str, int], earlier: Iterable[Problem]
+                   ) -> Scenario:
+    """Validate data a reader built, reporting the problems the reader already found with
+    those of validation, all at once (each once). For readers of other tools' formats."""
+    problems = list(earlier)
+    scenario: Scenario | None = None
+    try:
+        scenario = validate_data(data, file, lines)
+    except ScenarioError as err:
+        problems.extend(err.problems)
+    if problems or scenario is None:
+        unique = {(p.line, p.path, p.message): p for p in problems}
+        raise ScenarioError(unique.values())
+    return scenario
+
+
 def _validate_with_parse_problems(data: dict[str, Any], check: _Checker) -> Scenario:
     """Validate what parsed, reporting it together with the cells that did not parse.
 

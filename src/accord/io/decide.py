@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.io import Reader, register_reader, register_writer
-from accord.scenario import Problem, Scenario, ScenarioError, format_number, validate_data
+from accord.scenario import Problem, Scenario, ScenarioError, format_number, validate_after
 
 TAGS = ("#A", "#P", "#M", "#D", "#/", "#O")
 SALIENCE_FACTOR = Decimal(100)  # Decide 0–1 -> accord 0–100
@@ -243,16 +243,7 @@ def loads(text: str, file: str = "<decide>") -> Scenario:
 
     data: dict[str, Any] = {"title": title or Path(file).stem, "issues": list(issues.values()),
                             "actors": list(actors.values())}
-    scenario: Scenario | None = None
-    try:
-        scenario = validate_data(data, file, r.lines)
-    except ScenarioError as err:
-        r.problems.extend(err.problems)
-    if r.problems:
-        unique = {(p.line, p.path, p.message): p for p in r.problems}
-        raise ScenarioError(unique.values())
-    assert scenario is not None
-    return scenario
+    return validate_after(data, file, r.lines, r.problems)
 
 
 def load(path: Path, text: str) -> Scenario:

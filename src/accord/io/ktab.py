@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.io import Reader, register_reader, register_writer
-from accord.scenario import Problem, Scenario, ScenarioError, format_number, validate_data
+from accord.scenario import Problem, Scenario, ScenarioError, format_number, validate_after
 
 SALIENCE_TOTAL = 100.0  # KTAB: an actor's saliences sum to at most 100
 _TOTAL_SLACK = 1e-6
@@ -178,16 +178,7 @@ def loads(text: str, file: str = "<ktab>") -> Scenario:
                             "actors": actors}
     if head[1]:
         data["question"] = head[1]
-    try:
-        scenario = validate_data(data, file, lines)
-    except ScenarioError as err:
-        problems.extend(err.problems)
-        scenario = None
-    if problems:
-        unique = {(p.line, p.path, p.message): p for p in problems}
-        raise ScenarioError(unique.values())
-    assert scenario is not None
-    return scenario
+    return validate_after(data, file, lines, problems)
 
 
 def load(path: Path, text: str) -> Scenario:
