@@ -235,3 +235,41 @@ def test_cli_converts_to_yaml_and_back(tmp_path: Path) -> None:
     res = accord("convert", str(yaml_file), str(back), "--format", "decide")
     assert res.returncode == 0, res.stderr
     assert load_any(back).model_dump() == load_any(DATA / "cop21.csv").model_dump()
+
+
+def test_apostrophes_in_quoted_tab_fields_survive() -> None:
+    text = ("'#A'\t'CIV'\t'Cote d'Ivoire'\t''\n"
+            "'#A'\t'B'\t'Who's in charge'\t''\n"
+            "'#P'\t'x'\t'x'\n"
+            "'#D'\t'CIV'\t'x'\t10\t0.5\t1\n"
+            "'#D'\t'B'\t'x'\t90\t0.5\t1\n")
+    sc = decide.loads(text, "a.csv")
+    assert [a.name for a in sc.actors] == ["Cote d'Ivoire", "Who's in charge"]
+
+
+def test_line_numbers_ignore_other_unicode_line_breaks() -> None:
+    # a NEL (U+0085) inside a comment is not a line break: the bad position is on line 6
+    text = ("#A\tA\tActor A\tcomment with\x85NEL\n#A\tB\tActor B\t\n#P\tx\tx\n"
+            "#D\tA\tx\t10\t0.5\t1\n#D\tB\tx\t20\t0.5\t1\n#D\tB\tx\t900\t0.5\t1\n")
+    with pytest.raises(ScenarioError) as info:
+        decide.loads(text, "n.csv")
+    lines = {p.line for p in info.value.problems}
+    assert 6 in lines and all(p.line != 7 for p in info.value.problems)
+
+
+def test_bom_and_a_mistyped_first_tag_still_get_the_decide_report(tmp_path: Path) -> None:
+    p = tmp_path / "d.txt"
+    p.write_text("\ufeff#X\tA\tActor A\n#P\tx\tx\n#D\tA\tx\t10\t0.5\t1\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_any(p)
+    assert any(p.line == 1 and "#X" in p.message for p in info.value.problems), \
+        [str(p) for p in info.value.problems]
+
+
+def test_default_scale_round_trips_without_m_lines() -> None:
+    text = "#A\tA\tA\n#A\tB\tB\n#P\tx\tx\n#D\tA\tx\t10\t0.5\t1\n#D\tB\tx\t90\t0.2\t2\n"
+    sc = decide.loads(text, "plain.csv")
+    assert sc.issues[0].scale is None
+    again = dumps_as(sc, "decide")
+    assert "#M" not in again
+    assert decide.loads(again, "again.csv") == sc

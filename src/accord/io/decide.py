@@ -22,6 +22,7 @@ units (salience 0..1, power ≥ 0), positions against the issue's scale.
 from __future__ import annotations
 
 import csv
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -35,15 +36,18 @@ SALIENCE_FACTOR = Decimal(100)  # Decide 0–1 -> accord 0–100
 
 def split_record(line: str) -> list[str]:
     """The fields of one line: TAB-separated (or comma-separated when there is no TAB),
-    trimmed, with single or double quotes removed."""
-    delimiter = "\t" if "\t" in line else ","
+    trimmed, with one pair of surrounding single or double quotes removed.
+
+    TAB-separated fields are split on the TAB alone, so an apostrophe inside a quoted name
+    (``'Cote d'Ivoire'``) stays in it; comma-separated lines follow CSV's double quotes."""
     stripped = line.strip()
-    quote = stripped[0] if stripped[:1] in ("'", '"') else '"'
-    try:
-        fields = next(csv.reader([stripped], delimiter=delimiter, quotechar=quote,
-                                 skipinitialspace=True))
-    except (csv.Error, StopIteration):
-        fields = stripped.split(delimiter)
+    if "\t" in stripped:
+        fields = stripped.split("\t")
+    else:
+        try:
+            fields = next(csv.reader([stripped], skipinitialspace=True))
+        except (csv.Error, StopIteration):
+            fields = stripped.split(",")
     out = []
     for f in fields:
         f = f.strip()
@@ -53,24 +57,29 @@ def split_record(line: str) -> list[str]:
     return out
 
 
+def _lines(text: str) -> list[str]:
+    """Physical lines, split on newlines only (str.splitlines would also split on form
+    feeds and other separators and so shift every later line number); a BOM is dropped."""
+    return [line.rstrip("\r") for line in text.removeprefix("\ufeff").split("\n")]
+
+
 def _records(text: str) -> list[tuple[int, list[str]]]:
-    return [(k, split_record(line)) for k, line in enumerate(text.splitlines(), start=1)
+    return [(k, split_record(line)) for k, line in enumerate(_lines(text), start=1)
             if line.strip()]
 
 
+_TAG_SHAPE = re.compile(r"^#[A-Za-z/]$")
+
+
 def sniff(path: Path, text: str) -> bool:
-    """A Decide file: its first record starts with a Decide tag and it has #A or #D lines."""
+    """A Decide file: its first record starts with a tag-shaped field (``#A``, or a typo
+    such as ``#X``, which then gets the line-numbered Decide report) and it has #A or #D
+    lines."""
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         return False
-    for line in text.splitlines():
-        if line.strip():
-            if split_record(line)[0] not in TAGS:
-                return False
-            break
-    else:
-        return False
-    return any(split_record(line)[0] in ("#A", "#D") for line in text.splitlines()
-               if line.strip())
+    records = [split_record(line)[0] for line in _lines(text) if line.strip()]
+    return bool(records) and bool(_TAG_SHAPE.match(records[0])) and any(
+        r in ("#A", "#D") for r in records)
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -177,7 +186,8 @@ def loads(text: str, file: str = "<decide>") -> Scenario:
             r.problem(lo[2], f"issues[{k}].scale", f"the #M values of {iid!r} are all "
                       f"{lo[0]}: the scale needs two different bounds")
             continue
-        issues[iid]["scale"] = [float(lo[0]), float(hi[0])]
+        if (float(lo[0]), float(hi[0])) != (0.0, 100.0):  # 0–100 is the default: leave it so
+            issues[iid]["scale"] = [float(lo[0]), float(hi[0])]
         if lo[1]:
             issues[iid]["low"] = lo[1]
         if hi[1]:
@@ -283,6 +293,8 @@ def dumps(scenario: Scenario) -> str:
     for issue in scenario.issues:
         lo, hi = scenario.scale_of(issue)
         out.append(f"#P\t{_field(issue.id)}\t{_field(issue.label or issue.id)}")
+        if (lo, hi) == (0.0, 100.0) and not (issue.low or issue.high):
+            continue  # Decide's default scale: no #M lines needed
         out.append(f"#M\t{_field(issue.id)}\t{format_number(lo)}"
                    + (f"\t{_field(issue.low)}" if issue.low else ""))
         out.append(f"#M\t{_field(issue.id)}\t{format_number(hi)}"
