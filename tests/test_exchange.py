@@ -246,14 +246,41 @@ def test_every_executed_exchange_has_equal_gains_and_no_overshoot(
     assert min(made) > 0
 
 
-def test_gains_fall_within_a_round(forecasts: dict[str, tuple[ScenarioArrays, Forecast]]
-                                   ) -> None:
-    """Greedy order: mostly decreasing gains; a recomputed candidate may rise, but the first
-    exchange of the round has the highest equal gain of the initial list."""
-    _, fc = forecasts["cop21"]
+def initial_candidates(arrays: ScenarioArrays, preference: np.ndarray
+                       ) -> dict[tuple[str, str, str, str], float]:
+    """Every valid candidate (step 1) at the start of a round whose draw-0 preferences (the
+    issues' units) are ``preference``, as (demanding p, demanding q, p, q) -> equal gain."""
+    n, d = arrays.n_actors, arrays.n_issues
+    scaled = ((preference - arrays.lower) / arrays.scale_range * 100)[None]
+    weight = (arrays.capability * arrays.salience * arrays.mask)[:1]
+    outcome = (weight * scaled).sum(axis=1) / weight.sum(axis=1)
+    ia, ja = exchange.pair_indices(n)
+    pp, qq = exchange.pair_indices(d)
+    zero = np.zeros(1, dtype=np.intp)[:, None, None]
+    terms = exchange.exchange_terms(arrays.salience[:1], weight, arrays.mask, zero,
+                                    ia[None, None, :], ja[None, None, :], pp[None, :, None],
+                                    qq[None, :, None])
+    c = exchange.evaluate(scaled, outcome, terms.table, zero, pp[None, :, None],
+                          qq[None, :, None])
+    valid = c.opposite & terms.able & (c.gain > exchange._MIN_GAIN)
+    ids, iss = arrays.actor_ids, arrays.issue_ids
+    return {(ids[terms.a[at]], ids[terms.b[at]], iss[pp[at[1]]], iss[qq[at[1]]]):
+            float(c.gain[at]) for at in zip(*np.nonzero(valid), strict=True)}
+
+
+def test_first_exchange_has_the_highest_initial_gain(
+        forecasts: dict[str, tuple[ScenarioArrays, Forecast]]) -> None:
+    """What the greedy order guarantees: the round's first exchange is a candidate of the
+    round's initial list with the highest equal gain of that list. (Later exchanges need not
+    have smaller gains: a recomputed candidate's gain may rise after an exchange.)"""
+    arrays, fc = forecasts["cop21"]
     for t in range(1, fc.rounds + 1):
-        gains = [e["gain"] for e in fc.details[t]["exchanges"]]
-        assert gains[0] == max(gains)
+        first = fc.details[t]["exchanges"][0]
+        listed = initial_candidates(arrays, fc.extras["preference"][0, t - 1])
+        key = (first["i"], first["j"], first["i_demands"], first["i_supplies"])
+        assert key in listed, (t, key)
+        assert listed[key] == pytest.approx(first["gain"], abs=1e-9)
+        assert first["gain"] == pytest.approx(max(listed.values()), abs=1e-9)
 
 
 # --------------------------------------------------------------------------- options
@@ -398,6 +425,70 @@ def test_options_are_checked() -> None:
     assert model.options.tie_break == "random" and model.options.rounds == 3
 
 
+def mirrored_tie() -> ScenarioArrays:
+    """Four actors, three issues (0–100, capabilities 1), built so that two candidates tie:
+
+    ====  ==========  ==========  ==========
+          i0          i1          i2
+    ====  ==========  ==========  ==========
+    a0    —           0 (0.25)    100 (0.75)
+    a1    0 (0.25)    100 (0.75)  —
+    a2    100 (0.75)  0 (0.25)    —
+    a3    —           100 (0.75)  0 (0.25)
+    ====  ==========  ==========  ==========
+
+    (position (salience); — : does not take part). Only two pairs share two issues, so the
+    round starts with two candidates: X = a0, a3 on (i1, i2) and Y = a1, a2 on (i0, i1).
+
+    Why their gains are equal exactly: relabelling actors a0 ↔ a2, a1 ↔ a3 and issues
+    i0 ↔ i2 maps the table onto itself (every position, salience, capability and
+    participation) and X onto Y, and the equal-gain exchange is defined without reference to
+    labels. By hand: O = (75, 75, 75), W = (1, 2, 1). In X, a3 demands i1 (0.75/0.25 >
+    0.25/0.75), a0 demands i2. a0 moving fully to 100 on i1 shifts O_1 by 0.25·100/2 = 12.5
+    (a3 at 100 is 25 away: no cap); a3 moving fully on i2 shifts O_2 by 0.25·100/1 = 25 (=
+    the distance to a0). Rate (0.75 + 0.25)/(0.25 + 0.75) = 1, so ΔO_1 = min(12.5, 25) =
+    12.5 = ΔO_2, gain 0.75·12.5 − 0.25·12.5 = 6.25 for both; a0 moves to 100, a3 to 50. Y is
+    the mirror image: a2 demands i0, a1 i1, a2 moves to 100 on i1, a1 to 50 on i0, gain 6.25.
+    Every number is a dyadic fraction, so the floating-point gains are exactly 6.25 too.
+
+    The two orders disagree: by actor pair first, X ((a0, a3) is pair 2 of (0,1), (0,2),
+    (0,3), (1,2), ...) comes before Y ((a1, a2), pair 3); by issue pair first, Y ((i0, i1),
+    pair 0) comes before X ((i1, i2), pair 2). After either, the other is recomputed (they
+    share i1: O_1 = 87.5) and still gains 6.25 (the shift on i1 is capped at 12.5 either
+    way), so the round makes both and only their order tells the tie rule.
+    """
+    nan = np.nan
+    x = np.array([[nan, 0, 100], [0, 100, nan], [100, 0, nan], [nan, 100, 0]])
+    sal = np.array([[nan, 25, 75], [25, 75, nan], [75, 25, nan], [nan, 75, 25]]) / 100
+    mask = ~np.isnan(x)
+    return ScenarioArrays(("a0", "a1", "a2", "a3"), ("i0", "i1", "i2"),
+                          np.nan_to_num(x)[None], np.nan_to_num(sal)[None],
+                          mask[None].astype(float), mask, np.zeros(3), np.full(3, 100.0),
+                          np.full((1, 3), np.nan))
+
+
+def test_equal_gains_break_by_actor_pair_then_issue_pair() -> None:
+    """DESIGN.md step 3 on :func:`mirrored_tie`: with ``tie_break = order`` X (a3 demanding
+    i1 from a0, supplying i2) goes first, then Y; with random ties each goes first for some
+    seeds."""
+    arrays = mirrored_tie()
+    listed = initial_candidates(arrays, arrays.position[0])
+    x_key, y_key = ("a3", "a0", "i1", "i2"), ("a2", "a1", "i0", "i1")
+    assert listed == {x_key: 6.25, y_key: 6.25}  # exactly equal
+    fc = run(arrays, rounds=1)
+    first, second = fc.details[1]["exchanges"]
+    assert (first["i"], first["j"], first["i_demands"], first["i_supplies"]) == x_key
+    assert (second["i"], second["j"], second["i_demands"], second["i_supplies"]) == y_key
+    assert first["gain"] == second["gain"] == 6.25
+    assert (first["i_to"], first["j_to"]) == (50.0, 100.0)  # a3 on i2, a0 on i1
+    assert (second["i_to"], second["j_to"]) == (100.0, 50.0)  # a2 on i1, a1 on i0
+    np.testing.assert_array_equal(fc.outcome[0], [87.5, 100.0, 87.5])
+    replay_round(arrays, fc, 1)
+    firsts = {run(arrays, seed=seed, rounds=1, tie_break="random").details[1]["exchanges"][0][
+        "i"] for seed in range(20)}
+    assert firsts == {"a3", "a2"}
+
+
 def test_seeded_ties_and_randomised_gain_are_reproducible() -> None:
     arrays = arrays_of("sample_data")
     for options in ({"tie_break": "random"}, {"tie_break": "random", "p": 0.7}):
@@ -406,6 +497,45 @@ def test_seeded_ties_and_randomised_gain_are_reproducible() -> None:
         assert a.details == b.details
         c = run(arrays, seed=8, **options)
         assert not np.array_equal(a.trajectory, c.trajectory)
+
+
+def three_draws(name: str) -> ScenarioArrays:
+    """The data set with three draws whose saliences and capabilities differ (±20 %)."""
+    arrays = arrays_of(name)
+    rng = np.random.default_rng(1)
+    shape = (3, *arrays.salience.shape[1:])
+    return replace(arrays, position=np.repeat(arrays.position, 3, axis=0),
+                   salience=np.clip(arrays.salience * rng.uniform(0.8, 1.2, shape), 0, 1),
+                   capability=arrays.capability * rng.uniform(0.8, 1.2, shape),
+                   status_quo=np.repeat(arrays.status_quo, 3, axis=0))
+
+
+@pytest.mark.parametrize("options", [{"tie_break": "random"}, {"p": 0.5},
+                                     {"tie_break": "random", "p": 0.5}])
+def test_each_draw_has_its_own_random_stream(options: dict[str, Any],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Draw k of an S-draw run is the one-draw run given draw k's stream
+    (``rng.spawn(S)[k]``), whatever the number of draws and however they are blocked; so draw
+    0 is the one-draw run with the same seed."""
+    arrays = three_draws("copenhagen")
+    model = models.get("exchange", **options)
+    together = model.run(arrays, rng=np.random.default_rng(5))
+    streams = np.random.default_rng(5).spawn(3)
+    for k in range(3):
+        alone = model.run_streams(arrays.take_draws(k), [streams[k]])
+        np.testing.assert_array_equal(alone.trajectory[0], together.trajectory[k])
+        np.testing.assert_array_equal(alone.extras["exchanges"][0],
+                                      together.extras["exchanges"][k])
+    first = model.run(arrays.take_draws(0), rng=np.random.default_rng(5))
+    np.testing.assert_array_equal(first.trajectory[0], together.trajectory[0])
+    assert first.details == together.details
+    other = model.run(arrays, rng=np.random.default_rng(6))
+    assert not np.array_equal(other.trajectory, together.trajectory)
+    monkeypatch.setattr(exchange, "_BLOCK_CELLS", 1)  # one draw per block
+    np.testing.assert_array_equal(model.run(arrays, rng=np.random.default_rng(5)).trajectory,
+                                  together.trajectory)
+    with pytest.raises(ValueError, match="3 draws need 3 random streams"):
+        model.run_streams(arrays, streams[:2])
 
 
 def test_randomised_split_moves_along_the_frontier() -> None:

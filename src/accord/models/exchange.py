@@ -26,26 +26,45 @@ gains (salience × outcome shift in points) do not depend on an issue's units.
   A dropped candidate does not come back within the round, so a round ends after at most as
   many exchanges as it started with candidates. (Recomputing without dropping need not end:
   partial moves leave partners on opposite sides with ever smaller gains.) Ties (gains within
-  1e-12) go to the first candidate in actor-pair then issue-pair order, or to a seeded random
-  choice.
+  1e-12 of the best) go, with ``tie_break = order``, to the candidate whose actor pair comes
+  first (pairs (i, j), i < j, in lexicographic order), and among those to the first issue pair
+  (likewise ordered); with ``tie_break = random``, to a uniform choice among the tied ones.
 * Step 4. Between rounds an actor that supplied on an issue moves its preference toward its
   voting position: x' = x + [0.1 + 0.4 (1 − s)] (y − x); the next round starts from the
   preferences.
 * Step 5. Stop after ``rounds`` rounds, or (``stop = no_exchanges``) after the first round in
   which nothing was traded (every later round would repeat it exactly).
 
-Randomised equal gain (``p`` > 0): candidates are ranked by their equal gain, but the executed
-exchange's split is moved along the two-person Pareto frontier (the edges ΔO_p = cap_p and
-ΔO_q = cap_q of the feasible box) from the equal-gain point toward one partner's end (where
-the other gains nothing), by a fraction u ~ U(0, p); which partner is favoured is a fair coin.
-Both draws come from the run's generator (:func:`frontier_split`).
+Randomised equal gain (``p`` > 0). This follows the p-parameter variant of the Decide tools
+(decide-exchange-model's "random equal gain", a randomised form of Stokman's equal gain, as
+the issue that asked for it describes; the reference outcomes were run with p = 0). The exact
+split rule below is accord's own reading, not taken from or checked against another
+implementation: candidates are ranked by their equal gain, but the executed exchange's split
+is moved along the two-person Pareto frontier (the edges ΔO_p = cap_p and ΔO_q = cap_q of the
+feasible box) from the equal-gain point toward one partner's end (where the other gains
+nothing), by a fraction u ~ U(0, p); which partner is favoured is a fair coin
+(:func:`frontier_split`).
 
 Draws: every draw runs the same greedy loop at once; each iteration executes one exchange in
 every draw that still has a candidate (draws are processed in blocks to bound memory).
+
+Random numbers (only with ``tie_break = random`` or ``p`` > 0; otherwise the generator is not
+used). Each draw has its own stream, so that what one draw does never depends on how many
+other draws run beside it: :meth:`ExchangeModel.run` spawns ``rng.spawn(S)`` (the children of
+the generator's SeedSequence; for a generator made by ``default_rng(seed)`` that has spawned
+nothing before, child k is ``SeedSequence(seed, spawn_key=(k,))``) and draw k takes, for each
+exchange it executes, uniforms from child k in this order: one for the tie (``tie_break =
+random``, drawn whether or not there is a tie), then u and the coin (``p`` > 0). Hence:
+
+* the same seed (a fresh ``default_rng(seed)``), options and draws give identical results;
+* draw k of an S-draw run equals a one-draw run of that draw given draw k's stream,
+  ``model.run_streams(arrays.take_draws(k), [rng.spawn(S)[k]])`` (with ``rng`` fresh from the
+  same seed); in particular draw 0 of an S-draw run equals the one-draw run with the same seed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -249,6 +268,27 @@ def frontier_split(cap_p: np.ndarray, cap_q: np.ndarray, shift_p: np.ndarray,
 # --------------------------------------------------------------------------- the model
 
 
+class _Uniforms:
+    """Uniforms on [0, 1) from each draw's own generator, taken in each draw's order (drawn
+    in chunks: a chunk of a generator's ``random`` is the same numbers as that many calls)."""
+
+    CHUNK = 64
+
+    def __init__(self, streams: list[np.random.Generator]) -> None:
+        self.streams = streams
+        self.buffer = np.empty((len(streams), self.CHUNK))
+        self.used = np.full(len(streams), self.CHUNK)
+
+    def take(self, draws: np.ndarray) -> np.ndarray:
+        """The next uniform of each of the given draws (distinct indices)."""
+        for k in draws[self.used[draws] >= self.CHUNK]:
+            self.buffer[k] = self.streams[k].random(self.CHUNK)
+            self.used[k] = 0
+        u = self.buffer[draws, self.used[draws]]
+        self.used[draws] += 1
+        return u
+
+
 @dataclass
 class _Run:
     """Per-round results of a block of draws, on the 0–100 scale."""
@@ -273,9 +313,28 @@ class ExchangeModel(BaseModel):
         "randomised": {"tie_break": "random", "p": 0.5},
     }
 
+    @property
+    def uses_random(self) -> bool:
+        """Whether a run draws random numbers (random ties or the randomised split)."""
+        o: ExchangeOptions = self.options
+        return o.tie_break == "random" or o.p > 0
+
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
+        """Run every draw; draw k's random numbers come from ``rng.spawn(S)[k]`` (module
+        docstring, "Random numbers"). ``rng``'s own stream is not drawn from, but spawning
+        advances its SeedSequence, so a second run with the same generator gets new streams."""
+        streams = rng.spawn(arrays.draws) if self.uses_random else None
+        return self.run_streams(arrays, streams)
+
+    def run_streams(self, arrays: ScenarioArrays,
+                    streams: Sequence[np.random.Generator] | None) -> Forecast:
+        """Run every draw, draw k taking its random numbers from ``streams[k]`` (one per draw,
+        each read in chunks of 64 uniforms; may be None when :attr:`uses_random` is false)."""
         o: ExchangeOptions = self.options
         S, n, d = arrays.position.shape
+        if self.uses_random and (streams is None or len(streams) != S):
+            raise ValueError(f"{S} draws need {S} random streams, got "
+                             f"{None if streams is None else len(streams)}")
         notes: list[str] = []
         span = arrays.scale_range
         scaled = (arrays.position - arrays.lower) / span * SCALE
@@ -300,7 +359,9 @@ class ExchangeModel(BaseModel):
         cells = max(1, ia.size * pp.size)
         block = max(1, _BLOCK_CELLS // cells)
         runs = [self._run_block(scaled[k:k + block], arrays.salience[k:k + block],
-                                weight[k:k + block], arrays.mask, ia, ja, pp, qq, rng)
+                                weight[k:k + block], arrays.mask, ia, ja, pp, qq,
+                                _Uniforms(list(streams[k:k + block]))
+                                if self.uses_random and streams is not None else None)
                 for k in range(0, S, block)]
         played = max(len(r.voting) for r in runs)
 
@@ -348,7 +409,7 @@ class ExchangeModel(BaseModel):
 
     def _run_block(self, scaled: np.ndarray, salience: np.ndarray, weight: np.ndarray,
                    mask: np.ndarray, ia: np.ndarray, ja: np.ndarray, pp: np.ndarray,
-                   qq: np.ndarray, rng: np.random.Generator) -> _Run:
+                   qq: np.ndarray, uniforms: _Uniforms | None) -> _Run:
         o: ExchangeOptions = self.options
         S, d = scaled.shape[0], scaled.shape[2]
         total = weight.sum(axis=1)
@@ -366,7 +427,7 @@ class ExchangeModel(BaseModel):
         update = 0.1 + 0.4 * (1.0 - salience)  # DESIGN.md step 4
         for _ in range(o.rounds):
             voting, supplied, count, cands, log = self._play_round(
-                preference, weight, total, terms, pp, qq, pair_of, rng)
+                preference, weight, total, terms, pp, qq, pair_of, uniforms)
             if o.preference_update == "on":
                 preference = np.where(supplied, preference + update * (voting - preference),
                                       preference)
@@ -381,13 +442,14 @@ class ExchangeModel(BaseModel):
 
     def _play_round(self, preference: np.ndarray, weight: np.ndarray, total: np.ndarray,
                     terms: Terms, pp: np.ndarray, qq: np.ndarray, pair_of: np.ndarray,
-                    rng: np.random.Generator
+                    uniforms: _Uniforms | None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                                list[dict[str, Any]]]:
         """One round of DESIGN.md step 3 for every draw of the block at once.
 
         The candidate list is kept as arrays over (draw, issue pair, actor pair): ``alive``
-        (still on the list), ``gain`` (−inf off the list) and the equal-gain shifts."""
+        (still on the list), ``gain`` (−inf off the list) and the equal-gain shifts.
+        ``uniforms``: the block's per-draw random numbers (None when none are used)."""
         o: ExchangeOptions = self.options
         S, n, d = preference.shape
         P, A = terms.able.shape[1:]
@@ -411,9 +473,9 @@ class ExchangeModel(BaseModel):
             if live.size == 0:
                 break
             tied = flat_gain[live] >= (best[live] - _TIE)[:, None]
-            if o.tie_break == "random":
+            if uniforms is not None and o.tie_break == "random":
                 ties = tied.sum(axis=1)
-                pick = np.minimum((rng.random(live.size) * ties).astype(int), ties - 1)
+                pick = np.minimum((uniforms.take(live) * ties).astype(int), ties - 1)
                 flat = np.argmax(np.cumsum(tied, axis=1) > pick[:, None], axis=1)
             else:
                 flat = np.where(tied, rank, P * A).argmin(axis=1)
@@ -423,12 +485,12 @@ class ExchangeModel(BaseModel):
             a, b = row[:, 0].astype(np.intp), row[:, 1].astype(np.intp)
             p, q = pp[k_issues], qq[k_issues]
             d_p, d_q, chosen_gain = shift_p[at], shift_q[at], gain[at]
-            if o.p > 0:
+            if uniforms is not None and o.p > 0:
                 c = evaluate(voting, outcome, row, live, p, q)
+                u = uniforms.take(live) * o.p
+                favour_a = uniforms.take(live) < 0.5
                 d_p, d_q = frontier_split(c.cap_p, c.cap_q, c.shift_p, c.shift_q, row[:, 2],
-                                          row[:, 3], row[:, 4], row[:, 5],
-                                          rng.random(live.size) * o.p,
-                                          rng.random(live.size) < 0.5)
+                                          row[:, 3], row[:, 4], row[:, 5], u, favour_a)
             before_b, before_a = voting[live, b, p], voting[live, a, q]
             voting[live, b, p] = _move(before_b, voting[live, a, p], d_p / row[:, 7])
             voting[live, a, q] = _move(before_a, voting[live, b, q], d_q / row[:, 8])
