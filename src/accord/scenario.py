@@ -353,30 +353,20 @@ def _semantic_problems(data: dict[str, Any], check: _Checker) -> None:
         saliences = actor.get("salience") if isinstance(actor.get("salience"), dict) else {}
         capability = actor.get("capability")
         allowed = ", ".join(scales) or "(none)"
-        for field, table in (("position", positions), ("salience", saliences)):
-            for iid in table:
+        pairs = (("position", positions, "salience", saliences),
+                 ("salience", saliences, "position", positions))
+        for field, table, other, other_table in pairs:
+            for iid, q in table.items():
                 if iid not in scales:
-                    check.add(
-                        f"actors[{a}].{field}.{iid}",
-                        f"unknown issue id {iid!r}; the issues are: {allowed}",
-                    )
-        for iid, q in positions.items():
-            if iid in scales:
-                participants[iid] += 1
-                _check_quantity(check, f"actors[{a}].position.{iid}", q, *scales[iid])
-                if iid not in saliences:
-                    check.add(
-                        f"actors[{a}].salience.{iid}",
-                        f"is missing: the actor has a position on {iid!r} but no salience",
-                    )
-        for iid, q in saliences.items():
-            if iid in scales:
-                _check_quantity(check, f"actors[{a}].salience.{iid}", q, *SALIENCE_RANGE)
-                if iid not in positions:
-                    check.add(
-                        f"actors[{a}].position.{iid}",
-                        f"is missing: the actor has a salience on {iid!r} but no position",
-                    )
+                    check.add(f"actors[{a}].{field}.{iid}",
+                              f"unknown issue id {iid!r}; the issues are: {allowed}")
+                    continue
+                bounds = scales[iid] if field == "position" else SALIENCE_RANGE
+                _check_quantity(check, f"actors[{a}].{field}.{iid}", q, *bounds)
+                if iid not in other_table:
+                    check.add(f"actors[{a}].{other}.{iid}", f"is missing: the actor has a "
+                              f"{field} on {iid!r} but no {other}")
+        participants.update({iid: participants[iid] + 1 for iid in positions if iid in scales})
         if isinstance(capability, dict) and "value" not in capability:
             for iid, q in capability.items():
                 if iid not in scales:
