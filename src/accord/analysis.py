@@ -40,6 +40,7 @@ import numpy as np
 from accord import models as model_registry
 from accord import shocks as shock_edits
 from accord.arrays import ScenarioArrays, sample
+from accord.errors import AnalysisError
 from accord.models.base import BaseModel, Forecast, ModelSpecError
 from accord.scenario import Scenario
 
@@ -47,11 +48,6 @@ QUANTILES = {"q05": 0.05, "q10": 0.10, "q50": 0.50, "q90": 0.90, "q95": 0.95}
 
 Progress = Callable[[str], None]
 Seed = int | np.random.SeedSequence
-
-
-class AnalysisError(ValueError):
-    """A request the analysis cannot carry out as asked (a user's mistake, e.g. a threshold
-    on an unknown issue); the CLI prints it and exits with code 2."""
 
 
 # --------------------------------------------------------------------------- thresholds

@@ -31,10 +31,9 @@ from accord import analysis
 from accord import backtest as backtests
 from accord import examples as builtin
 from accord import models as model_registry
+from accord.errors import AccordError, UserError
 from accord.io import dumps_as, load_any, lost_in
-from accord.models.base import ModelSpecError
-from accord.scenario import Scenario, ScenarioError, format_for, write_atomic
-from accord.shocks import ShockError
+from accord.scenario import Scenario, format_for, write_atomic
 
 app = typer.Typer(
     add_completion=False,
@@ -44,10 +43,6 @@ app = typer.Typer(
 )
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
-
-
-class UserError(Exception):
-    """A mistake in what the user asked for; shown as a message, exit code 2."""
 
 
 def _fail(lines: list[str]) -> NoReturn:
@@ -60,11 +55,8 @@ def _fail(lines: list[str]) -> NoReturn:
 def user_errors() -> Iterator[None]:
     try:
         yield
-    except ScenarioError as e:
-        n = len(e.problems)
-        _fail([str(p) for p in e.problems] + [f"{n} problem{'s' if n != 1 else ''} found."])
-    except (ModelSpecError, UserError, analysis.AnalysisError, ShockError) as e:
-        _fail([f"error: {e}"])
+    except AccordError as e:
+        _fail(e.lines())
     except OSError as e:  # a path the user gave cannot be read or written
         where = e.filename if e.filename is not None else "a file"
         _fail([f"error: cannot read or write {where}: {e.strerror or e}"])

@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from accord import fileio
+from accord.errors import AccordError
 
 SALIENCE_RANGE = (0.0, 100.0)
 DEFAULT_SCALE = (0.0, 100.0)
@@ -45,12 +46,16 @@ class Problem:
         return f"{where} {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
-class ScenarioError(Exception):
+class ScenarioError(AccordError):
     """Raised by every loader with the complete list of problems found."""
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.path))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        n = len(self.problems)
+        return [str(p) for p in self.problems] + [f"{n} problem{'s' if n != 1 else ''} found."]
 
 
 # --------------------------------------------------------------------------- schema

@@ -35,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from accord.errors import ShockError
 from accord.scenario import Problem, Scenario, ScenarioError, validate_data
 
 Op = Literal["=", "+=", "-=", "*="]
@@ -47,10 +48,6 @@ _ACTION = re.compile(r"^\s*(?P<action>drop|add)\s*:\s*(?P<what>\S+)\s*$")
 SYNTAX = ("ACTOR.capability=V, ACTOR.capability.ISSUE=V, ACTOR.position.ISSUE=V, "
           "ACTOR.salience.ISSUE=V, ISSUE.status_quo=V (also +=, -=, *=), drop:ACTOR, "
           "drop:ACTOR.ISSUE, add:ACTOR")
-
-
-class ShockError(ValueError):
-    """A shock that cannot be read or applied (a user's mistake)."""
 
 
 @dataclass(frozen=True)

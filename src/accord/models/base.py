@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 import numpy as np
 
 from accord.arrays import ScenarioArrays
+from accord.errors import ModelSpecError
 
 
 @dataclass
@@ -59,10 +60,6 @@ class Model(Protocol):
     name: str
 
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast: ...
-
-
-class ModelSpecError(ValueError):
-    """A model name, preset or option the registry does not know (a user's mistake)."""
 
 
 @dataclass(frozen=True)
