@@ -2,18 +2,26 @@
 
 A new model is one module plus its registration; this suite then runs over it unchanged:
 shapes, outcome inside the participants' range, actor-order invariance, affine rescaling
-of positions, masked actors ignored, and S draws equal S single runs.
+of positions, masked actors ignored, and S draws equal S single runs; every preset runs,
+the same seed gives the same result, the inputs are not modified, ``details`` are JSON; the
+options are checked by the one check of models/base.py (a wrong value of every declared
+option is a ModelSpecError) and every model declares its cost.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import json
+import types
+import typing
+from dataclasses import fields, replace
 
 import numpy as np
 import pytest
 
 from accord import models
 from accord.arrays import ScenarioArrays, sample
+from accord.errors import ModelSpecError
+from accord.models.base import Cost, ModelOptions
 from accord.scenario import Scenario, validate_data
 
 # (seed, variant): plain; with a status quo on every issue; with partial participation
@@ -128,3 +136,160 @@ def test_s_draws_equal_s_single_runs(name: str, variant: str) -> None:
     for k in range(arrays.draws):
         alone = run(name, arrays.take_draws(k)).outcome
         np.testing.assert_allclose(together[k], alone[0], atol=1e-9 * 100)
+
+
+# --------------------------------------------------------------------------- presets, seeds
+
+
+def model_specs() -> list[str]:
+    """Every model and every preset of every model (``bdm``, ``bdm:scholz``, ...)."""
+    return [spec for n in models.names()
+            for spec in [n, *(f"{n}:{p}" for p in models.model_class(n).presets)]]
+
+
+@pytest.fixture(params=model_specs())
+def spec(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def run_spec(spec: str, arrays: ScenarioArrays, seed: int = 0):
+    return models.get(spec).run(arrays, rng=np.random.default_rng(seed))
+
+
+@pytest.mark.parametrize("variant", ["plain", "status_quo", "partial"])
+def test_every_preset_runs_and_stays_in_range(spec: str, variant: str) -> None:
+    arrays = sample(random_scenario(7, variant), 3, seed=4)
+    fc = run_spec(spec, arrays)
+    assert fc.outcome.shape == (3, arrays.n_issues)
+    assert np.all(np.isfinite(fc.outcome))
+    assert np.all(fc.outcome >= arrays.lower - 1e-7 * 100)
+    assert np.all(fc.outcome <= arrays.upper + 1e-7 * 100)
+
+
+def test_same_seed_same_result(spec: str) -> None:
+    arrays = sample(random_scenario(8, "partial"), 3, seed=5)
+    a, b = run_spec(spec, arrays, seed=12), run_spec(spec, arrays, seed=12)
+    np.testing.assert_array_equal(a.outcome, b.outcome)
+    if a.trajectory is not None:
+        np.testing.assert_array_equal(a.trajectory, b.trajectory)
+    assert json.dumps(a.details, default=str) == json.dumps(b.details, default=str)
+
+
+def test_inputs_are_not_modified(spec: str) -> None:
+    arrays = sample(random_scenario(9, "status_quo"), 3, seed=6)
+    before = {f.name: np.copy(getattr(arrays, f.name)) for f in fields(arrays)
+              if isinstance(getattr(arrays, f.name), np.ndarray)}
+    run_spec(spec, arrays)
+    for key, value in before.items():
+        np.testing.assert_array_equal(getattr(arrays, key), value, err_msg=key)
+
+
+def test_details_and_options_are_json(spec: str) -> None:
+    arrays = sample(random_scenario(10, "partial"), 2, seed=7)
+    fc = run_spec(spec, arrays)
+    json.dumps(fc.details, allow_nan=False)  # plain data: lists, dicts, str, finite numbers
+    json.dumps(fc.options, allow_nan=False)
+    assert fc.options == models.get(spec).options_dict()
+
+
+# --------------------------------------------------------------------------- options, cost
+
+
+def bad_values(hint: object) -> list[object]:
+    """Values a declared option type must refuse, read from the type alone."""
+    origin = typing.get_origin(hint)
+    if origin is typing.Literal:
+        return ["Nonsense", None]
+    if origin in (typing.Union, types.UnionType):
+        # a value every member refuses: a string no Literal lists
+        return ["Nonsense"]
+    if origin is typing.Annotated:
+        base, *meta = typing.get_args(hint)
+        out = [*bad_values(base)]
+        for m in meta:
+            if getattr(m, "ge", None) is not None:
+                out.append(base(m.ge) - 1)
+            if getattr(m, "le", None) is not None:
+                out.append(base(m.le) + 1)
+        return out
+    if hint is bool:
+        return ["yes", 1]
+    if hint is int:
+        return ["3", 2.5, True]
+    if hint is float:
+        return ["0.5", True]
+    return []
+
+
+def option_cases() -> list[tuple[str, str, object]]:
+    out = []
+    for n in models.names():
+        opts = models.model_class(n).Options
+        hints = typing.get_type_hints(opts, include_extras=True)
+        for f in fields(opts):
+            out += [(n, f.name, bad) for bad in bad_values(hints[f.name])]
+    return out
+
+
+def test_every_model_uses_the_one_options_check(name: str) -> None:
+    cls = models.model_class(name)
+    assert issubclass(cls.Options, ModelOptions)
+    assert cls.Options.__post_init__ is ModelOptions.__post_init__  # no hand-written copy
+    cls.Options()  # the defaults pass their own check
+
+
+@pytest.mark.parametrize(("name", "option", "bad"), option_cases(),
+                         ids=lambda v: repr(v) if not isinstance(v, str) else v)
+def test_a_wrong_option_value_is_a_model_spec_error(name: str, option: str, bad: object
+                                                    ) -> None:
+    cls = models.model_class(name)
+    with pytest.raises(ModelSpecError, match=option):
+        cls.Options(**{option: bad})
+
+
+def test_smp_voting_rule_nonsense_names_the_choices() -> None:
+    from accord.models.smp import SMPOptions
+
+    with pytest.raises(ModelSpecError) as err:
+        SMPOptions(voting_rule="Nonsense")
+    text = str(err.value)
+    assert "voting_rule='Nonsense'" in text
+    for rule in ("Binary", "PropBin", "Prop", "PropCbc", "Cubic", "ASymProsp"):
+        assert rule in text
+
+
+def test_bdm_and_exchange_ranges_from_the_declaration() -> None:
+    from accord.models.bdm import BdmOptions
+    from accord.models.exchange import ExchangeOptions
+
+    with pytest.raises(ModelSpecError, match=r"Q=1\.5.*\[0, 1\]"):
+        BdmOptions(Q=1.5)
+    with pytest.raises(ModelSpecError, match=r"T='sometimes'.*rule"):
+        BdmOptions(T="sometimes")
+    assert BdmOptions(T="rule").T == "rule" and BdmOptions(Q=0).Q == 0
+    with pytest.raises(ModelSpecError, match=r"rounds=-1.*>= 0"):
+        ExchangeOptions(rounds=-1)
+    with pytest.raises(ModelSpecError, match=r"p=2"):
+        ExchangeOptions(p=2)
+
+
+def test_every_model_declares_its_cost(name: str) -> None:
+    model = models.get(name)
+    cost = type(model).cost
+    assert isinstance(cost, Cost) and cost.ns > 0
+    if cost.rounds is not None:
+        assert cost.rounds in model.options_dict()
+    one = model.estimated_seconds(1, 10, 2)
+    assert one > 0
+    # linear in draws and issues, cubic (its declared power) in actors above the floor
+    assert model.estimated_seconds(100, 10, 2) == pytest.approx(100 * one)
+    assert model.estimated_seconds(1, 10, 6) == pytest.approx(3 * one)
+    assert model.estimated_seconds(1, 20, 2) == pytest.approx(2 ** cost.actor_power * one)
+
+
+def test_cost_grows_with_the_declared_rounds_option() -> None:
+    bdm = models.get("bdm")
+    assert models.get("bdm", rounds=40).estimated_seconds(1, 10, 2) == pytest.approx(
+        4 * bdm.estimated_seconds(1, 10, 2))
+    # 150 ns × 10³ actors × 2 issues at the default 10 rounds (the web budget's old figure)
+    assert bdm.estimated_seconds(1, 10, 2) == pytest.approx(150e-9 * 1000 * 2)

@@ -242,6 +242,21 @@ def test_a_forecast_over_the_cost_budget_is_refused() -> None:
         assert r.status_code == 422 and "0.01 s" in r.json()["detail"]
 
 
+def test_the_budget_adds_up_the_models_declared_costs(monkeypatch) -> None:
+    """No table of model costs in the web app: a model's declared Cost is what counts, so a
+    new model (or a dearer measurement) changes the budget without touching the web code."""
+    from accord.models.base import Cost
+    from accord.models.compromise import CompromiseModel
+
+    with small_client(max_cost_seconds=1.0) as c:
+        body = {"scenario": TWO, "models": ["compromise"], "draws": 1000}
+        assert c.post("/api/forecast", json=body).status_code == 200
+        # 1e9 ns per draw × actor³ × issue: 1001 passes × 8³ (the floor) × 1 issue ≈ 5e5 s
+        monkeypatch.setattr(CompromiseModel, "cost", Cost(ns=1e9))
+        r = c.post("/api/forecast", json=body)
+        assert r.status_code == 422 and "max_cost_seconds" in r.json()["detail"]
+
+
 def test_openapi_schema(client) -> None:
     doc = client.get("/api/openapi.json").json()
     assert {"/api/examples", "/api/examples/{name}", "/api/validate", "/api/forecast",

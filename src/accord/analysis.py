@@ -391,6 +391,19 @@ def plan_models(models: Sequence[str | BaseModel | Ensemble] | ModelPlan | None,
     return ModelPlan(tuple(chosen), tuple(built))
 
 
+def estimated_seconds(scenario: Scenario, plan: ModelPlan, draws: int, shocks: int = 0,
+                      sensitivity: bool = False) -> float:
+    """A generous estimate of the CPU seconds a forecast takes: each model's declared cost
+    (:class:`accord.models.base.Cost`, per draw × actors × issues × rounds) times the model
+    passes (the draws plus the point run, for the base and each shock, and the sensitivity
+    moves). The web app refuses forecasts over its budget with it."""
+    passes = (1 + shocks) * (draws + (1 if draws > 1 else 0))
+    if sensitivity:
+        passes += 1 + 2 * len(scenario_inputs(scenario, "ranged"))
+    n, d = len(scenario.actors), len(scenario.issues)
+    return sum(m.estimated_seconds(passes, n, d) for m in plan.models)
+
+
 def mix_draws(outcomes: Sequence[np.ndarray], weights: Sequence[float],
               rng: np.random.Generator) -> np.ndarray:
     """One (S, d) sample of the weighted mixture of the members' (S, d) draws.

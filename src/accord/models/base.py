@@ -1,8 +1,18 @@
-"""The model contract, the forecast it returns, and the registry of models.
+"""The model contract, the forecast it returns, options, cost, and the registry of models.
 
-Every model is a class with a ``name``, an ``Options`` frozen dataclass (defaults that name
-their source), optional named ``presets`` and a ``run(arrays, rng=...)`` method returning a
-:class:`Forecast`. ``accord.models.get("bdm:scholz", rounds=20)`` builds one by name.
+Every model is a class with a ``name``, an ``Options`` frozen dataclass derived from
+:class:`ModelOptions` (defaults that name their source), optional named ``presets``, its
+declared :class:`Cost` and a ``run(arrays, rng=...)`` method returning a :class:`Forecast`.
+``accord.models.get("bdm:scholz", rounds=20)`` builds one by name.
+
+Options are checked in one place, :func:`check_options`, from their type hints alone:
+``Literal[...]`` choices, ``int``/``float``/``bool`` types (an int is a float, a bool is not a
+number) and ranges written as ``Annotated[float, Interval(ge=0, le=1)]`` (``annotated_types``,
+which pydantic uses). A model declares its options and gets the check, the CLI's string
+conversion and the conformance suite's bad-value tests with nothing more to write.
+
+A new model is one module: a ``BaseModel`` subclass with ``name``, ``Options``, ``cost`` and
+``run``, decorated with :func:`register` (and imported in ``accord/models/__init__.py``).
 """
 
 from __future__ import annotations
@@ -12,9 +22,12 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from functools import cache
+from typing import Annotated, Any, ClassVar, Protocol, runtime_checkable
 
+import annotated_types
 import numpy as np
+import pydantic
 
 from accord.arrays import ScenarioArrays
 from accord.errors import ModelSpecError
@@ -62,23 +75,144 @@ class Model(Protocol):
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast: ...
 
 
+# --------------------------------------------------------------------------- options
+
+Interval = annotated_types.Interval
+"""A range for a numeric option: ``Annotated[float, Interval(ge=0, le=1)]``."""
+
+Fraction = Annotated[float, Interval(ge=0.0, le=1.0)]
+"""A number in [0, 1]."""
+
+Count = Annotated[int, Interval(ge=0)]
+"""A whole number >= 0 (rounds, steps)."""
+
+
+@cache
+def _adapter(hint: Any) -> pydantic.TypeAdapter[Any]:
+    return pydantic.TypeAdapter(hint)
+
+
+def allowed(hint: Any) -> str:
+    """What a type hint allows, in words: ``one of: a | b``, ``a number in [0, 1]``."""
+    origin = typing.get_origin(hint)
+    if origin is typing.Literal:
+        return "one of: " + " | ".join(map(str, typing.get_args(hint)))
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join("none" if a is type(None) else allowed(a)
+                           for a in typing.get_args(hint))
+    if origin is Annotated:
+        base, *meta = typing.get_args(hint)
+        bounds = []
+        for m in meta:
+            for attr, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+                v = getattr(m, attr, None)
+                if v is not None:
+                    bounds.append(f"{sym} {v:g}")
+        lo = next((b for b in bounds if b[0] == ">"), None)
+        hi = next((b for b in bounds if b[0] == "<"), None)
+        words = allowed(base)
+        if lo and hi and lo.startswith(">=") and hi.startswith("<="):
+            return f"{words} in [{lo[3:]}, {hi[3:]}]"
+        return " ".join([words, *(b for b in (lo, hi) if b)])
+    if hint is bool:
+        return "on or off (true/false)"
+    if hint is int:
+        return "a whole number"
+    if hint is float:
+        return "a number"
+    return getattr(hint, "__name__", str(hint))
+
+
+def option_problems(options: Any) -> list[str]:
+    """Every field of an options dataclass whose value its type hint does not allow."""
+    hints = typing.get_type_hints(type(options), include_extras=True)
+    problems = []
+    for f in dataclasses.fields(options):
+        value = getattr(options, f.name)
+        hint = hints[f.name]
+        try:
+            _adapter(hint).validate_python(value, strict=True)
+        except pydantic.ValidationError:
+            problems.append(f"option {f.name}={value!r} is not allowed; {f.name} must be "
+                            f"{allowed(hint)}")
+    return problems
+
+
+def check_options(options: Any) -> None:
+    """Raise :class:`ModelSpecError` naming every option whose value its type does not allow."""
+    problems = option_problems(options)
+    if problems:
+        raise ModelSpecError(f"{type(options).__name__}: " + "; ".join(problems))
+
+
 @dataclass(frozen=True)
-class NoOptions:
+class ModelOptions:
+    """Base of every model's options: a frozen dataclass checked on construction by
+    :func:`check_options` (so ``SMPOptions(voting_rule="Nonsense")`` is a ModelSpecError)."""
+
+    def __post_init__(self) -> None:
+        check_options(self)
+
+
+@dataclass(frozen=True)
+class NoOptions(ModelOptions):
     """The model has no options."""
 
 
+# --------------------------------------------------------------------------- cost
+
+MIN_COST_ACTORS = 8  # small scenarios cost more per actor^k (fixed overheads): floor on n
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A model's declared work: ``ns`` nanoseconds per draw × actor**``actor_power`` ×
+    issue × round, measured on the development machine (benchmarks/README.md) and rounded
+    up. ``rounds`` names the option that counts rounds (or steps); None for a model without
+    rounds. The web app's budget adds these up; a generous estimate, not a promise."""
+
+    ns: float
+    actor_power: int = 3
+    rounds: str | None = None
+
+    def seconds(self, options: Any, draws: int, actors: int, issues: int) -> float:
+        """Estimated CPU seconds of ``draws`` draws on a scenario of that size."""
+        rounds = 1.0
+        if self.rounds is not None:
+            rounds = max(1.0, float(getattr(options, self.rounds)))
+        n = max(actors, MIN_COST_ACTORS)
+        return self.ns * draws * n ** self.actor_power * issues * rounds / 1e9
+
+
+UNKNOWN_COST = Cost(ns=500.0, rounds=None)
+"""What a model that declares no cost is assumed to need (the dearest measured)."""
+
+
+# --------------------------------------------------------------------------- models
+
+
 class BaseModel:
-    """Convenience base: holds validated options; subclasses set name, Options, presets."""
+    """Base of every model: holds checked options; subclasses set ``name``, ``Options``
+    (a :class:`ModelOptions` dataclass), ``presets``, ``cost`` and ``run``."""
 
     name: ClassVar[str] = ""
     Options: ClassVar[type] = NoOptions
     presets: ClassVar[dict[str, dict[str, Any]]] = {}
+    cost: ClassVar[Cost | None] = None
 
     def __init__(self, options: Any = None) -> None:
         self.options = options if options is not None else self.Options()
+        if not isinstance(self.options, self.Options):
+            raise ModelSpecError(f"model {self.name!r} takes {self.Options.__name__}, not "
+                                 f"{type(self.options).__name__}")
+        check_options(self.options)
 
     def options_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self.options)
+
+    def estimated_seconds(self, draws: int, actors: int, issues: int) -> float:
+        """The CPU seconds ``draws`` draws are expected to take (from :attr:`cost`)."""
+        return (self.cost or UNKNOWN_COST).seconds(self.options, draws, actors, issues)
 
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
         raise NotImplementedError
@@ -112,12 +246,12 @@ def _coerce(value: Any, hint: Any, name: str) -> Any:
         return value
     origin = typing.get_origin(hint)
     if origin is typing.Literal:
-        allowed = typing.get_args(hint)
-        for a in allowed:
+        choices = typing.get_args(hint)
+        for a in choices:
             if str(a) == value:
                 return a
         raise ModelSpecError(f"option {name}={value!r} is not allowed; choose one of: "
-                             f"{' | '.join(map(str, allowed))}")
+                             f"{' | '.join(map(str, choices))}")
     if origin in (typing.Union, types.UnionType):
         errors = []
         for arg in typing.get_args(hint):
@@ -129,13 +263,13 @@ def _coerce(value: Any, hint: Any, name: str) -> Any:
                 return _coerce(value, arg, name)
             except ModelSpecError as err:
                 errors.append(str(err))
-        raise ModelSpecError(f"option {name}={value!r} is not allowed ({'; '.join(errors)})")
+        raise ModelSpecError(f"option {name}={value!r} is not choices ({'; '.join(errors)})")
     if hint is bool:
         if value.lower() in ("1", "true", "yes", "on"):
             return True
         if value.lower() in ("0", "false", "no", "off"):
             return False
-        raise ModelSpecError(f"option {name}={value!r} is not allowed; use on or off")
+        raise ModelSpecError(f"option {name}={value!r} is not choices; use on or off")
     if hint in (int, float):
         try:
             return hint(value)
@@ -162,6 +296,8 @@ def make_options(cls: type[BaseModel], preset: str | None, overrides: Mapping[st
         values[key] = _coerce(value, hints[key], key)
     try:
         return cls.Options(**values)
+    except ModelSpecError as err:
+        raise ModelSpecError(f"model {cls.name!r}: {err}") from None
     except (TypeError, ValueError) as err:
         raise ModelSpecError(f"model {cls.name!r}: {err}") from None
 

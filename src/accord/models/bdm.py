@@ -34,7 +34,15 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from accord.arrays import ScenarioArrays
-from accord.models.base import BaseModel, Forecast, register
+from accord.models.base import (
+    BaseModel,
+    Cost,
+    Count,
+    Forecast,
+    Fraction,
+    ModelOptions,
+    register,
+)
 from accord.models.compromise import weighted_mean
 from accord.models.median import weighted_median
 
@@ -389,7 +397,7 @@ def median_1d(position: np.ndarray, weight: np.ndarray, mask: np.ndarray) -> np.
 
 
 @dataclass(frozen=True)
-class BdmOptions:
+class BdmOptions(ModelOptions):
     """Settings of the BDM model; the defaults are the ``scholz`` preset, which reproduces
     the published emission-standards rounds (reference/README.md, bdm/)."""
 
@@ -402,33 +410,13 @@ class BdmOptions:
     # Scholz et al. 2011: voters use their own risk exponents; "linear": r = 1 inside votes
     vote_risk: Literal["voter", "linear"] = "voter"
     # BDM 1994 / Scholz et al. eq. 8: probability the status quo holds if nobody challenges
-    Q: float = 1.0
+    Q: Fraction = 1.0
     # eq. 8: chance the status quo improves; "rule" = Eftekhari & Rahimi (2014). Idle at Q = 1
-    T: float | Literal["rule"] = 1.0
+    T: Fraction | Literal["rule"] = 1.0
     # Scholz et al. 2011 run 10 rounds
-    rounds: int = 10
+    rounds: Count = 10
     # "fixed": always play `rounds`; "no_moves": stop after a round in which no actor moved
     stop: Literal["fixed", "no_moves"] = "fixed"
-
-    def __post_init__(self) -> None:
-        if self.probability not in ("global", "pairwise"):
-            raise ValueError(f"probability must be global or pairwise, not {self.probability!r}")
-        if self.compromise_pick not in ("smallest", "least_move"):
-            raise ValueError("compromise_pick must be smallest or least_move, "
-                             f"not {self.compromise_pick!r}")
-        if self.capitulation not in ("on", "off"):
-            raise ValueError(f"capitulation must be on or off, not {self.capitulation!r}")
-        if self.vote_risk not in ("voter", "linear"):
-            raise ValueError(f"vote_risk must be voter or linear, not {self.vote_risk!r}")
-        if self.stop not in ("fixed", "no_moves"):
-            raise ValueError(f"stop must be fixed or no_moves, not {self.stop!r}")
-        if not 0.0 <= float(self.Q) <= 1.0:
-            raise ValueError(f"Q must lie in [0, 1], not {self.Q}")
-        if self.T != "rule" and not (
-                isinstance(self.T, int | float) and 0.0 <= float(self.T) <= 1.0):
-            raise ValueError(f"T must be a number in [0, 1] or 'rule', not {self.T!r}")
-        if not isinstance(self.rounds, int) or self.rounds < 0:
-            raise ValueError(f"rounds must be a whole number >= 0, not {self.rounds!r}")
 
 
 @dataclass
@@ -509,6 +497,8 @@ class BdmModel(BaseModel):
 
     name = "bdm"
     Options = BdmOptions
+    # 150 ns per draw × actor³ × issue at 10 rounds (web budget, measured before issue 10)
+    cost = Cost(ns=15.0, rounds="rounds")
     presets: ClassVar[dict[str, dict[str, Any]]] = {
         # reproduces reference/bdm/emission_scholz_* (jmckib's replication of Scholz et al.)
         "scholz": {"probability": "global", "compromise_pick": "smallest",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from accord.arrays import ScenarioArrays
-from accord.models.base import BaseModel, Forecast, register
+from accord.models.base import BaseModel, Cost, Forecast, register
 
 
 def weighted_mean(position: np.ndarray, weight: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -31,6 +31,7 @@ class CompromiseModel(BaseModel):
     """Weighted mean of positions, weights c·s (no rounds)."""
 
     name = "compromise"
+    cost = Cost(ns=2.0)  # per draw × actor³ × issue (web budget, measured)
 
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
         outcome = weighted_mean(arrays.position, arrays.weight, arrays.mask)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from accord.arrays import ScenarioArrays
-from accord.models.base import BaseModel, Forecast, register
+from accord.models.base import BaseModel, Cost, Forecast, register
 
 _TIE_TOLERANCE = 1e-12
 
@@ -42,6 +42,7 @@ class MedianModel(BaseModel):
     """Capability×salience-weighted median of the held positions (no rounds)."""
 
     name = "median"
+    cost = Cost(ns=2.0)  # per draw × actor³ × issue (web budget, measured)
 
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
         outcome = weighted_median(arrays.position, arrays.weight, arrays.mask)

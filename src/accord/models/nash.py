@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from accord.arrays import ScenarioArrays
-from accord.models.base import BaseModel, Forecast, register
+from accord.models.base import BaseModel, Cost, Forecast, register
 from accord.models.compromise import weighted_mean
 
 _MAX_STEPS = 60
@@ -113,6 +113,7 @@ class NashModel(BaseModel):
     """Asymmetric Nash bargaining solution, bargaining weights c, quadratic utilities."""
 
     name = "nash"
+    cost = Cost(ns=4.0)  # per draw × actor³ × issue (web budget, measured)
 
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
         outcome = nash_solution(arrays.position, arrays.salience, arrays.capability,

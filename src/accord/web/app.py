@@ -81,42 +81,7 @@ def asset(name: str) -> bytes:
 
 # --------------------------------------------------------------------------- cost
 
-# Nanoseconds per Monte Carlo draw × actor³ × issue at a model's default rounds, measured on
-# the development machine (10 and 40 actors; small scenarios cost more per actor³, hence the
-# floor on actors below). A model not listed counts as the dearest.
-MODEL_NS: dict[str, float] = {"compromise": 2.0, "median": 2.0, "nash": 4.0, "bdm": 150.0,
-                              "smp": 400.0, "exchange": 460.0}
-DEFAULT_NS = 500.0
-_ITERATIONS = ("rounds", "max_steps")  # options that multiply a model's work
-_MIN_ACTORS = 8
-
-
-def _iterations_factor(model: Any) -> float:
-    """How many times a model's default rounds (or steps) its options ask for (at least 1)."""
-    try:
-        defaults = type(model)().options_dict()
-        opts = model.options_dict()
-    except Exception:
-        return 1.0
-    factor = 1.0
-    for key in _ITERATIONS:
-        if isinstance(opts.get(key), int | float) and defaults.get(key):
-            factor *= max(1.0, float(opts[key]) / float(defaults[key]))
-    return factor
-
-
-def estimated_seconds(sc: Scenario, plan: analysis.ModelPlan, draws: int, shocks: int = 0,
-                      sensitivity: bool = False) -> float:
-    """A generous estimate of the CPU seconds a forecast takes: for each model, its cost per
-    draw × actor³ × issue (:data:`MODEL_NS`) × its rounds over the default, times the model
-    passes (the draws plus the point run, for the base and each shock, and the sensitivity
-    moves)."""
-    n, d = max(len(sc.actors), _MIN_ACTORS), len(sc.issues)
-    passes = (1 + shocks) * (draws + (1 if draws > 1 else 0))
-    if sensitivity:
-        passes += 1 + 2 * len(analysis.scenario_inputs(sc, "ranged"))
-    ns = sum(MODEL_NS.get(m.name, DEFAULT_NS) * _iterations_factor(m) for m in plan.models)
-    return ns * passes * n ** 3 * d / 1e9
+estimated_seconds = analysis.estimated_seconds  # the budget adds up the models' declared costs
 
 
 def _duration(seconds: float) -> str:

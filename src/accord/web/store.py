@@ -32,7 +32,7 @@ class Limits:
     max_active_jobs: int = 4  # queued or running at once
     workers: int = 1
     # estimated CPU seconds one forecast may take (models × passes × actors³ × issues, each
-    # model at its measured cost: see accord.web.app.estimated_seconds); refused beyond
+    # model at its declared cost: see accord.analysis.estimated_seconds); refused beyond
     max_cost_seconds: float = 120.0
 
 
