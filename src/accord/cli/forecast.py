@@ -1,0 +1,79 @@
+"""``accord forecast``: models on a scenario, with probabilities and shocks beside the base."""
+
+from __future__ import annotations
+
+from accord.cli import render
+from accord.cli.common import (
+    app,
+    err,
+    load_scenario,
+    parse_options,
+    progress_on_stderr,
+    user_errors,
+    write_json,
+)
+from accord.cli.options import (
+    Draws,
+    Json,
+    ModelOptions,
+    Models,
+    Png,
+    Prob,
+    SalienceScale,
+    ScenarioArg,
+    Seed,
+    Shock,
+)
+from accord.errors import UserError
+
+
+@app.command()
+def forecast(
+    scenario: ScenarioArg,
+    model: Models = None,
+    draws: Draws = 1,
+    seed: Seed = 0,
+    option: ModelOptions = None,
+    salience_scale: SalienceScale = 100.0,
+    as_json: Json = False,
+    prob: Prob = None,
+    shock: Shock = None,
+    png: Png = None,
+) -> None:
+    """Forecast a scenario with one or more models.
+
+    --model ensemble[:M=W,...] combines models into one forecast; --draws gives intervals
+    and, with --prob, the probability of events; --shock runs a changed scenario beside the
+    base.
+    """
+    from accord import analysis
+
+    with user_errors():
+        sc = load_scenario(scenario, salience_scale)
+        plan = analysis.plan_models(model, parse_options(option))
+        with progress_on_stderr((draws > 1 or bool(shock)) and not as_json) as step:
+            if shock:
+                comparison = analysis.run_shocks(sc, shock, plan, draws=draws, seed=seed,
+                                                 progress=step, thresholds=prob or ())
+                result = comparison.base
+            else:
+                comparison = None
+                result = analysis.forecast(sc, plan, draws=draws, seed=seed, progress=step,
+                                           thresholds=prob or ())
+    if png is not None:
+        from accord.report import write_forecast_pngs
+
+        with user_errors():
+            try:
+                paths = write_forecast_pngs(result, png, comparison.shocks if comparison else ())
+            except OSError as e:
+                raise UserError(f"{png}: cannot write the PNG files ({e.strerror or e})"
+                                ) from None
+        err.print(f"wrote {len(paths)} PNG files to {png}")
+    if as_json:
+        write_json(comparison.to_json() if comparison else analysis.to_json(result))
+        return
+    render.forecast(result)
+    render.probabilities(result)
+    if comparison:
+        render.shocks(comparison)

@@ -1,0 +1,68 @@
+"""Options and arguments that several commands share, declared once as ``Annotated`` types.
+
+A command writes ``seed: Seed = 0``; the flag, its short form and its help live here, so
+``--model``, ``--option``, ``--seed``, ``--draws``, ``--salience-scale`` and ``--json`` read
+the same in every command. Fixed choices are Enums, so Typer lists them in ``--help`` and
+refuses anything else with exit code 2.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+ScenarioArg = Annotated[str, typer.Argument(
+    metavar="SCENARIO", help="A scenario file (any known format), or a built-in example name.")]
+
+Models = Annotated[list[str] | None, typer.Option(
+    "--model", "-m", help="Model name, name:preset or ensemble[:M=W,...]; repeat for several. "
+    "Default: every registered model.")]
+
+ModelOptions = Annotated[list[str] | None, typer.Option(
+    "--option", help="Model option KEY=VALUE, for every chosen model that has it; "
+    "repeat for several.")]
+
+Seed = Annotated[int, typer.Option(
+    "--seed", help="Seed of every random number (draws, random models, bootstrap): the same "
+    "seed gives the same result.")]
+
+Draws = Annotated[int, typer.Option(
+    "--draws", min=1, help="Monte Carlo draws of the inputs from their ranges (1 = central "
+    "values only).")]
+
+SalienceScale = Annotated[float, typer.Option(
+    "--salience-scale", help="Scale of saliences in one-issue CSV tables: 100 or 1.")]
+
+Json = Annotated[bool, typer.Option(
+    "--json", help="Print one JSON document on stdout instead of tables.")]
+
+Prob = Annotated[list[str] | None, typer.Option(
+    "--prob", help="Probability of an event over the draws, e.g. \"territory>=80\" (>=, >, <=, <); "
+    "repeat for several. Needs --draws.")]
+
+Shock = Annotated[list[str] | None, typer.Option(
+    "--shock", help="A shock to run beside the base: a name from the scenario's shocks "
+    "section, or an edit such as RUS.capability=40, USA.salience.ceasefire=95, drop:EUR, "
+    "add:CHN (all edits together form one shock).")]
+
+Png = Annotated[Path | None, typer.Option(
+    "--png", help="Also write the figures as PNG files into this folder.")]
+
+
+class Executor(StrEnum):
+    """Where independent tasks run."""
+
+    serial = "serial"
+    thread = "thread"
+    process = "process"
+    dask = "dask"
+
+
+class CapabilityProxy(StrEnum):
+    """What stands for an actor's capability in the DEU back-test."""
+
+    votes = "votes"
+    equal = "equal"

@@ -1,0 +1,155 @@
+"""Tables for the terminal. Every function takes a result and prints it; none computes.
+
+User strings reach Rich only through consoles with markup off (see ``common``), so a title or
+label containing ``[/x]`` prints as written.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich import box
+from rich.table import Table
+
+from accord.cli.common import out
+
+if TYPE_CHECKING:
+    from accord.analysis import ForecastResult, SensitivityResult, ShockComparison
+
+
+def fmt(x: float) -> str:
+    """A forecast or input value: 4 significant digits below 1, else one decimal."""
+    return f"{x:.4g}" if abs(x) < 1 else f"{x:.1f}"
+
+
+def signed(x: float) -> str:
+    """A difference, with its sign."""
+    return "0" if abs(x) < 5e-5 else f"{x:+.4g}" if abs(x) < 1 else f"{x:+.1f}"
+
+
+def bound(x: float) -> str:
+    return f"{x:g}"
+
+
+def num(x: float | None, spec: str = ".1f") -> str:
+    """A score, or an en dash where there is none."""
+    return "–" if x is None else format(x, spec)
+
+
+def forecast(result: ForecastResult) -> None:
+    """One table per issue: each model's forecast and, with draws, its 10–90 % interval."""
+    sc = result.scenario
+    out.print(sc.title, style="bold")
+    if sc.question:
+        out.print(sc.question)
+    if result.draws > 1:
+        out.print(f"{result.draws} Monte Carlo draws, seed {result.seed}.")
+    for k, issue in enumerate(sc.issues):
+        lo, hi = sc.scale_of(issue)
+        table = Table(title=issue.label or issue.id, title_justify="left")
+        table.add_column("model")
+        table.add_column("forecast", justify="right")
+        if result.draws > 1:
+            table.add_column("10–90 %", justify="right")
+        for r in result.results:
+            row = [r.label, fmt(float(r.outcome[k]))]
+            dist = r.distribution()
+            if dist is not None:
+                d = dist[issue.id]
+                row.append(f"{fmt(d['q10'])} – {fmt(d['q90'])}")
+            table.add_row(*row)
+        meaning = []
+        if issue.low:
+            meaning.append(f"{bound(lo)} = {issue.low}")
+        if issue.high:
+            meaning.append(f"{bound(hi)} = {issue.high}")
+        if issue.status_quo is not None:
+            meaning.append(f"status quo {bound(issue.status_quo.value)}")
+        table.caption = "; ".join(meaning) if meaning else f"scale {bound(lo)}–{bound(hi)}"
+        table.caption_justify = "left"
+        out.print(table)
+    for r in result.results:
+        for note in r.point.notes:
+            out.print(f"{r.label}: {note}", style="dim")
+
+
+def probabilities(result: ForecastResult) -> None:
+    """The probability of each ``--prob`` event, per model."""
+    if not result.thresholds:
+        return
+    table = Table(title=f"Probabilities over {result.draws} draws", title_justify="left")
+    table.add_column("model")
+    for t in result.thresholds:
+        table.add_column(f"P({t.issue} {t.op} {t.value:g})", justify="right")
+    for r in result.results:
+        probs = r.probabilities() or {}
+        table.add_row(r.label, *(f"{probs[t.text]:.2f}" for t in result.thresholds))
+    out.print(table)
+
+
+def shocks(comparison: ShockComparison) -> None:
+    """For each shock, base against shocked forecast per issue and model."""
+    base = comparison.base
+    sc = base.scenario
+    for run in comparison.shocks:
+        out.print(f"Shock: {run.name}", style="bold")
+        diff = run.difference(base)
+        for k, issue in enumerate(sc.issues):
+            table = Table(title=issue.label or issue.id, title_justify="left")
+            for col in ("model", "base", "shocked", "difference"):
+                table.add_column(col, justify="left" if col == "model" else "right")
+            if base.draws > 1:
+                table.add_column("shocked 10–90 %", justify="right")
+            for b, s in zip(base.results, run.result.results, strict=True):
+                row = [b.label, fmt(float(b.outcome[k])), fmt(float(s.outcome[k])),
+                       signed(diff[b.label][issue.id])]
+                dist = s.distribution()
+                if dist is not None:
+                    d = dist[issue.id]
+                    row.append(f"{fmt(d['q10'])} – {fmt(d['q90'])}")
+                table.add_row(*row)
+            out.print(table)
+        if base.thresholds:
+            probabilities(run.result)
+
+
+def sensitivity(title: str, results: list[SensitivityResult], issues: list[Any], how: str,
+                top: int) -> None:
+    """The inputs that swing each model's forecast most, per issue."""
+    out.print(title, style="bold")
+    out.print(f"One at a time: {how}, the rest at their central values.")
+    for r in results:
+        for k, issue in enumerate(issues):
+            table = Table(title=f"{r.label}: {issue.label or issue.id} (base "
+                          f"{fmt(float(r.base[k]))})", title_justify="left")
+            table.add_column("input", no_wrap=True)
+            for col in ("input low", "input high", "forecast at low", "forecast at high",
+                        "swing"):
+                table.add_column(col, justify="right")
+            for s in r.ranking(issue.id)[:top]:
+                table.add_row(s.input.label, fmt(s.input.low), fmt(s.input.high),
+                              fmt(s.low_outcome), fmt(s.high_outcome), fmt(s.swing))
+            out.print(table)
+
+
+def scores(title: str, models: list[dict[str, Any]], coverage: bool) -> None:
+    """Back-test scores per model (the ``models`` list of the back-test JSON)."""
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True)
+    table.add_column("model", no_wrap=True)
+    for col in ("n", "MAE", "MdAE", "RMSE", "≤10", "ΔAE", "95 % CI"):
+        table.add_column(col, justify="right", no_wrap=True)
+    if coverage:
+        table.add_column("cov80", justify="right", no_wrap=True)
+        table.add_column("cov90", justify="right", no_wrap=True)
+    for m in models:
+        paired = m["paired_vs_compromise"]
+        lo, hi = paired["ci95"]
+        row = [m["model"], str(m["n"]), num(m["mae"]), num(m["median_ae"]), num(m["rmse"]),
+               num(m["within10"], ".0%"), num(paired["mean_diff"], "+.1f"),
+               f"[{num(lo, '+.1f')}, {num(hi, '+.1f')}]"]
+        if coverage:
+            cov = m["coverage"] or {}
+            row += [num(cov.get("80"), ".0%"), num(cov.get("90"), ".0%")]
+        table.add_row(*row)
+    out.print(table)

@@ -1,0 +1,123 @@
+"""Scenario files: ``validate``, ``examples``, ``new`` and ``convert``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from accord.cli.common import app, err, load_scenario, out, user_errors
+from accord.cli.options import SalienceScale, ScenarioArg
+from accord.errors import UserError
+
+TEMPLATE = """\
+# An accord scenario. Every number may be bare (90) or an object
+# {value, low, high, dist, evidence, source, note}; low/high give the range Monte Carlo
+# draws from (triangular unless dist: uniform | normal). Positions are on the issue's scale,
+# saliences on 0-100, capabilities any number >= 0 (only ratios matter).
+# Check it with `accord validate FILE`.
+title: My negotiation
+date: '2025-01-01'
+question: What is agreed?
+sources:
+  - id: source1
+    title: Where the numbers come from
+scale: [0, 100]            # default scale of every issue
+issues:
+  - id: issue1
+    label: What the issue is about
+    low: What 0 means
+    high: What 100 means
+    status_quo: 50         # optional: where things stand now
+actors:
+  - id: A
+    name: Actor A
+    capability: {value: 60, low: 50, high: 70, evidence: "a quote", source: source1}
+    position: {issue1: 20}
+    salience: {issue1: 80}
+  - id: B
+    name: Actor B
+    capability: 40
+    position: {issue1: {value: 80, low: 70, high: 90, note: "analyst's judgement: why"}}
+    salience: {issue1: 60}
+"""
+
+
+@app.command()
+def validate(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="The scenario file to check.")],
+    salience_scale: SalienceScale = 100.0,
+) -> None:
+    """Check a scenario file and list every problem (exit code 2 if there are any)."""
+    with user_errors():
+        sc = load_scenario(file, salience_scale)
+    out.print(f"{file}: ok — {len(sc.actors)} actors, {len(sc.issues)} issues.")
+
+
+@app.command()
+def examples(
+    show: Annotated[str | None, typer.Option(help="Print this example's scenario file.")] = None,
+) -> None:
+    """List the built-in example scenarios, or print one."""
+    from accord import examples as builtin
+
+    with user_errors():
+        if show is not None:
+            sys.stdout.write(builtin.example_text(show))
+            return
+    table = Table("name", "title", "actors", "issues")
+    for name in builtin.example_names():
+        sc = builtin.example(name)
+        table.add_row(name, sc.title, str(len(sc.actors)), str(len(sc.issues)))
+    out.print(table)
+
+
+@app.command()
+def new(file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="Where to write the template (.yaml).")]) -> None:
+    """Write a commented scenario template to start from."""
+    from accord.fileio import write_text
+
+    with user_errors():
+        if file.exists():
+            raise UserError(f"{file}: already exists; choose another name")
+        if file.suffix.lower() not in (".yaml", ".yml"):
+            raise UserError(f"{file}: the template is YAML; use a .yaml or .yml name")
+        write_text(file, TEMPLATE)
+    err.print(f"wrote {file}; edit it, then run: accord validate {file}")
+
+
+@app.command()
+def convert(
+    source: ScenarioArg,
+    target: Annotated[Path, typer.Argument(
+        metavar="TARGET", help="The file to write: .yaml, .yml, .json or .csv, or another "
+        "tool's format with --format.")],
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="Output format (default: by suffix): yaml, json, csv, or "
+        "another tool's format such as ktab or decide.")] = None,
+    salience_scale: SalienceScale = 100.0,
+) -> None:
+    """Convert a scenario between formats, by the output's suffix or --format.
+
+    The input is never modified; the output is written atomically. What the output format
+    cannot keep is listed on stderr.
+    """
+    from accord.fileio import write_text
+    from accord.io import dumps_as, lost_in
+    from accord.scenario import format_for
+
+    with user_errors():
+        sc = load_scenario(source, salience_scale)
+        if Path(source).exists() and Path(source).resolve() == target.resolve():
+            raise UserError(f"{target}: the output would overwrite the input; choose another "
+                            "name")
+        chosen = fmt or format_for(target)
+        write_text(target, dumps_as(sc, chosen))
+    err.print(f"wrote {target}")
+    lost = lost_in(sc, chosen)
+    if lost:
+        err.print(f"note: the {chosen} format does not keep: {'; '.join(lost)}")

@@ -1,0 +1,55 @@
+"""``accord serve``: the dashboard in a browser."""
+
+from __future__ import annotations
+
+import socket
+from typing import Annotated
+
+import typer
+
+from accord.cli.common import app, err, user_errors
+from accord.errors import UserError
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise a ``UserError`` unless ``host:port`` can be listened on now.
+
+    Binds a socket the way uvicorn does (SO_REUSEADDR, so a port in TIME_WAIT counts as
+    free) and closes it; a port another program listens on, or an address that is not this
+    machine's, is a clear message instead of uvicorn's traceback after the banner.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_PASSIVE)
+    except socket.gaierror as e:
+        raise UserError(f"--host {host!r}: not an address of this machine ({e.strerror})"
+                        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as e:
+            raise UserError(f"cannot listen on {host}:{port}: {e.strerror or e} (is another "
+                            "program using the port? choose another with --port)") from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(
+        help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the dashboard in a browser: edit, forecast, see the figures, download.
+
+    Open http://HOST:PORT/ in a browser; Ctrl-C stops it. The dashboard has no login: keep
+    the default host unless the network is trusted.
+    """
+    with user_errors():
+        check_port(host, port)
+    from accord.web import serve as run_server
+
+    err.print(f"accord dashboard on http://{host}:{port}/ (Ctrl-C to stop)")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print("warning: listening beyond this machine; the dashboard has no login")
+    run_server(host=host, port=port)
