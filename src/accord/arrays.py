@@ -7,13 +7,66 @@ capabilities keep the file's units (every model here is invariant to scaling the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from datetime import date
 
 import numpy as np
 
 from accord.scenario import Quantity, Scenario
 
 _DIST_CODES = {"triangular": 0, "uniform": 1, "normal": 2}
+
+
+@dataclass(frozen=True)
+class ConflictArrays:
+    """The numbers of a scenario's ``conflict:`` section (shared/DESIGN.md, "Bargaining under
+    fire"), each per draw: shape (S,).
+
+    issue: index of the issue the fighting decides; side_a (wants the top of the scale),
+    side_b, mediators: actor indices. horizon H periods of ``period`` from ``start``.
+    front X_0, drift δ, volatility σ: the front and the analyst's estimate of its process.
+    belief_a/sd_a, belief_b/sd_b: each side's prior N(m, τ²) on the drift. cost_a, cost_b:
+    what one more period of fighting costs each side, in points of the issue. power: A's
+    bargaining power β, NaN where not given (the model then uses the capability share).
+    noise: ε (S, H), the front's standard normal shocks of each draw; None for the central
+    values (the model then simulates its own paths).
+    """
+
+    issue: int
+    side_a: tuple[int, ...]
+    side_b: tuple[int, ...]
+    mediators: tuple[int, ...]
+    start: date
+    period: str
+    horizon: int
+    front: np.ndarray
+    drift: np.ndarray
+    volatility: np.ndarray
+    belief_a: np.ndarray
+    sd_a: np.ndarray
+    belief_b: np.ndarray
+    sd_b: np.ndarray
+    cost_a: np.ndarray
+    cost_b: np.ndarray
+    power: np.ndarray
+    noise: np.ndarray | None = None
+
+    NUMBERS = ("front", "drift", "volatility", "belief_a", "sd_a", "belief_b", "sd_b",
+               "cost_a", "cost_b", "power")
+
+    def take_draws(self, index: slice | np.ndarray) -> ConflictArrays:
+        changes = {f.name: getattr(self, f.name)[index] for f in fields(self)
+                   if f.name in self.NUMBERS}
+        if self.noise is not None:
+            changes["noise"] = self.noise[index]
+        return replace(self, **changes)
+
+    def take_actors(self, index: np.ndarray) -> ConflictArrays:
+        new = {int(old): k for k, old in enumerate(index)}
+        def remap(group: tuple[int, ...]) -> tuple[int, ...]:
+            return tuple(sorted(new[i] for i in group if i in new))
+        return replace(self, side_a=remap(self.side_a), side_b=remap(self.side_b),
+                       mediators=remap(self.mediators))
 
 
 @dataclass(frozen=True)
@@ -25,6 +78,7 @@ class ScenarioArrays:
     salience 0 and capability 0 (so weighted sums ignore them) and the issue's lower bound
     as position; models must still consult the mask.
     lower, upper: (d,) the issues' scale bounds. status_quo: (S, d), NaN where none is given.
+    conflict: the ``conflict:`` section's numbers, None where the scenario has none.
     """
 
     actor_ids: tuple[str, ...]
@@ -36,6 +90,7 @@ class ScenarioArrays:
     lower: np.ndarray
     upper: np.ndarray
     status_quo: np.ndarray
+    conflict: ConflictArrays | None = None
 
     @property
     def draws(self) -> int:
@@ -69,6 +124,7 @@ class ScenarioArrays:
             salience=self.salience[index],
             capability=self.capability[index],
             status_quo=self.status_quo[index],
+            conflict=None if self.conflict is None else self.conflict.take_draws(index),
         )
 
     def take_actors(self, index: np.ndarray | list[int]) -> ScenarioArrays:
@@ -80,10 +136,15 @@ class ScenarioArrays:
             salience=self.salience[:, idx],
             capability=self.capability[:, idx],
             mask=self.mask[idx],
+            conflict=None if self.conflict is None else self.conflict.take_actors(idx),
         )
 
     def take_issues(self, index: np.ndarray | list[int]) -> ScenarioArrays:
         idx = np.asarray(index)
+        conflict = self.conflict
+        if conflict is not None:  # kept only with its issue, which gets its new index
+            kept = np.flatnonzero(idx == conflict.issue)
+            conflict = replace(conflict, issue=int(kept[0])) if kept.size else None
         return replace(
             self,
             issue_ids=tuple(self.issue_ids[i] for i in idx),
@@ -94,6 +155,7 @@ class ScenarioArrays:
             lower=self.lower[idx],
             upper=self.upper[idx],
             status_quo=self.status_quo[:, idx],
+            conflict=conflict,
         )
 
 
