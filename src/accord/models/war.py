@@ -33,12 +33,13 @@ draws equal S single runs exactly). The central values (one draw, no noise) are 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 
 from accord.arrays import ConflictArrays, ScenarioArrays
 from accord.errors import ModelSpecError
-from accord.models.base import BaseModel, Forecast
+from accord.models.base import BaseModel, Cost, Forecast, Interval, ModelOptions
 
 # --------------------------------------------------------------------------- kernels
 
@@ -177,14 +178,12 @@ def simulate(*, front: np.ndarray, drift: np.ndarray, volatility: np.ndarray,
 
 
 @dataclass(frozen=True)
-class WarOptions:
+class WarOptions(ModelOptions):
     """Options of the war model."""
 
-    paths: int = 2000  # front paths simulated for the central values (one draw, no noise)
-
-    def __post_init__(self) -> None:
-        if self.paths < 1:
-            raise ValueError(f"paths must be at least 1, got {self.paths}")
+    # front paths simulated for the central values (one draw without noise): the front's
+    # randomness alone; 2000 gives P(agreement by t) to about ±1 point (one Monte Carlo sd)
+    paths: Annotated[int, Interval(ge=1, le=1_000_000)] = 2000
 
 
 class NoConflictError(ModelSpecError):
@@ -208,7 +207,10 @@ class WarModel(BaseModel):
 
     name = "war"
     Options = WarOptions
-    requires_conflict = True
+    # ~15 µs a draw over 120 periods (benchmarks/README.md, war), counted per issue as the
+    # budget does; one issue is simulated, so this over-counts by the number of issues
+    cost = Cost(ns=20_000.0, actor_power=0)
+    requires_conflict = True  # left out of "all models" for a scenario without one
 
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
         conflict = arrays.conflict
@@ -240,6 +242,7 @@ class WarModel(BaseModel):
             "belief_a": p.belief_a, "belief_b": p.belief_b, "lower": p.lower,
             "upper": p.upper, "power": power[take],
             "cost_a": conflict.cost_a[take], "cost_b": conflict.cost_b[take],
+            "central": np.array(conflict.noise is None),
         }
         notes = [f"one issue ({arrays.issue_ids[k]}); the other issues are not forecast"]
         if conflict.noise is None:
