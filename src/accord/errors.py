@@ -36,3 +36,7 @@ class AnalysisError(AccordError, ValueError):
 
 class UserError(AccordError):
     """Any other mistake in a command's arguments (a missing file, a bad KEY=VALUE)."""
+
+
+class DraftError(AccordError, ValueError):
+    """An article, gazetteer, issues file or LLM endpoint that drafting cannot use as given."""
