@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -481,15 +480,13 @@ def test_draws_run_together_and_alone() -> None:
                                       alone.round_outcome[0])
 
 
-def test_cli_forecast_of_the_reference_table() -> None:
-    res = subprocess.run([sys.executable, "-m", "accord", "forecast", str(DATA / "emission.csv"),
-                          "--model", "bdm:scholz"], capture_output=True, text=True, timeout=120)
+def test_cli_forecast_of_the_reference_table(accord: Any) -> None:
+    res = accord("forecast", DATA / "emission.csv", "--model", "bdm:scholz")
     assert res.returncode == 0, res.stderr
     assert "bdm" in res.stdout and "7.0" in res.stdout
     assert "not converged" in res.stdout and "7 to 9.671" in res.stdout
-    res = subprocess.run([sys.executable, "-m", "accord", "forecast", str(DATA / "iran2013.csv"),
-                          "--salience-scale", "1", "--model", "bdm:literal", "--option",
-                          "rounds=12", "--json"], capture_output=True, text=True, timeout=120)
+    res = accord("forecast", DATA / "iran2013.csv", "--salience-scale", "1", "--model",
+                 "bdm:literal", "--option", "rounds=12", "--json")
     assert res.returncode == 0, res.stderr
     doc = json.loads(res.stdout)
     (bdm,) = doc["forecasts"]

@@ -1,24 +1,30 @@
-"""The `accord` command as a user runs it: a real process, stdout, stderr and exit codes."""
+"""The `accord` command as a user runs it: stdout, stderr and exit codes.
+
+Most tests run the command in this process (the ``accord`` fixture of conftest.py); the
+few that need a real process (the entry point) use ``accord_process``.
+"""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+import socket
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 import yaml
+from typer.testing import CliRunner
+
+from accord.cli import app
 
 DATA = Path(__file__).parent / "data" / "baseline"
+HOSTILE = Path(__file__).parent / "data" / "hostile"
+Accord = Callable[..., Any]  # the conftest fixture: runs the command, returns a Ran
 
 
-def accord(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "accord", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=120)
-
-
-def test_forecast_ukraine_table() -> None:
+def test_forecast_ukraine_table(accord: Accord) -> None:
     res = accord("forecast", "ukraine-2025", "--model", "compromise", "--model", "median",
                  "--draws", "200", "--seed", "3")
     assert res.returncode == 0, res.stderr
@@ -28,7 +34,7 @@ def test_forecast_ukraine_table() -> None:
     assert "compromise" in res.stdout and "median" in res.stdout
 
 
-def test_forecast_json_shape() -> None:
+def test_forecast_json_shape(accord: Accord) -> None:
     res = accord("forecast", "ukraine-2025", "--json", "--draws", "50")
     assert res.returncode == 0, res.stderr
     doc = json.loads(res.stdout)
@@ -48,14 +54,14 @@ def test_forecast_json_shape() -> None:
             assert {"round", "positions", "outcome", "details"} <= set(r)
 
 
-def test_forecast_json_without_draws_has_no_distribution() -> None:
+def test_forecast_json_without_draws_has_no_distribution(accord: Accord) -> None:
     res = accord("forecast", str(DATA / "emission.csv"), "--model", "compromise", "--json")
     doc = json.loads(res.stdout)
     assert doc["forecasts"][0]["outcome"]["issue"] == pytest.approx(7.389956, abs=5e-7)
     assert "distribution" not in doc["forecasts"][0]
 
 
-def test_validate_lists_five_mistakes_and_exits_2(tmp_path: Path) -> None:
+def test_validate_lists_five_mistakes_and_exits_2(accord: Accord, tmp_path: Path) -> None:
     bad = tmp_path / "ukraine.yaml"
     bad.write_text(
         "title: five mistakes\n"
@@ -84,7 +90,7 @@ def test_validate_lists_five_mistakes_and_exits_2(tmp_path: Path) -> None:
     assert "5 problems found." in err
 
 
-def test_validate_ok() -> None:
+def test_validate_ok(accord: Accord) -> None:
     res = accord("validate", str(DATA / "emission.csv"))
     assert res.returncode == 0 and "ok" in res.stdout
 
@@ -95,28 +101,30 @@ def test_validate_ok() -> None:
     (("forecast", "ukraine-2025", "--option", "rounds"), "is not KEY=VALUE"),
     (("examples", "--show", "atlantis"), "not a built-in example"),
 ])
-def test_user_errors_exit_2_without_traceback(args: tuple[str, ...], needle: str) -> None:
+def test_user_errors_exit_2_without_traceback(accord: Accord, args: tuple[str, ...],
+                                              needle: str) -> None:
     res = accord(*args)
     assert res.returncode == 2
     assert needle in res.stderr
     assert "Traceback" not in res.stderr
 
 
-def test_wrong_file_type_and_binary(tmp_path: Path) -> None:
+def test_wrong_file_type_and_binary(accord: Accord, tmp_path: Path) -> None:
     p = tmp_path / "notes.pdf"
     p.write_bytes(b"%PDF-1.4\x00\xff")
     res = accord("validate", str(p))
     assert res.returncode == 2 and "Traceback" not in res.stderr
 
 
-def test_examples_list_and_show() -> None:
+def test_examples_list_and_show(accord: Accord) -> None:
     res = accord("examples")
     assert "ukraine-2025" in res.stdout and "emission-1994" in res.stdout
     shown = accord("examples", "--show", "ukraine-2025")
     assert yaml.safe_load(shown.stdout)["actors"][0]["id"] == "RUS"
 
 
-def test_new_template_validates_and_is_not_overwritten(tmp_path: Path) -> None:
+def test_new_template_validates_and_is_not_overwritten(accord: Accord, tmp_path: Path
+                                                       ) -> None:
     target = tmp_path / "mine.yaml"
     assert accord("new", str(target)).returncode == 0
     assert accord("validate", str(target)).returncode == 0
@@ -124,7 +132,8 @@ def test_new_template_validates_and_is_not_overwritten(tmp_path: Path) -> None:
     assert again.returncode == 2 and "already exists" in again.stderr
 
 
-def test_convert_between_formats_leaves_input_untouched(tmp_path: Path) -> None:
+def test_convert_between_formats_leaves_input_untouched(accord: Accord, tmp_path: Path
+                                                        ) -> None:
     src = DATA / "emission.csv"
     before = src.read_bytes()
     y = tmp_path / "emission.yaml"
@@ -139,13 +148,13 @@ def test_convert_between_formats_leaves_input_untouched(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temporaries
 
 
-def test_option_no_chosen_model_has_is_an_error() -> None:
+def test_option_no_chosen_model_has_is_an_error(accord: Accord) -> None:
     res = accord("forecast", "ukraine-2025", "--model", "compromise", "--option", "roundz=3")
     assert res.returncode == 2
     assert "option 'roundz' belongs to none of the models chosen" in res.stderr
 
 
-def test_written_files_have_ordinary_permissions(tmp_path: Path) -> None:
+def test_written_files_have_ordinary_permissions(accord: Accord, tmp_path: Path) -> None:
     import os
 
     out = tmp_path / "e.yaml"
@@ -155,7 +164,8 @@ def test_written_files_have_ordinary_permissions(tmp_path: Path) -> None:
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
-def test_unwritable_output_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+def test_unwritable_output_is_a_message_not_a_traceback(accord: Accord, tmp_path: Path
+                                                        ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     res = accord("convert", "ukraine-2025", str(blocker / "out.yaml"))
@@ -164,7 +174,7 @@ def test_unwritable_output_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     assert f"error: cannot read or write {blocker}" in res.stderr
 
 
-def test_convert_says_what_a_format_does_not_keep(tmp_path: Path) -> None:
+def test_convert_says_what_a_format_does_not_keep(accord: Accord, tmp_path: Path) -> None:
     res = accord("convert", "ukraine-2025", str(tmp_path / "u.csv"))
     assert res.returncode == 0
     assert "the csv format does not keep:" in res.stderr
@@ -173,7 +183,8 @@ def test_convert_says_what_a_format_does_not_keep(tmp_path: Path) -> None:
     assert "does not keep" not in full.stderr
 
 
-def test_json_rounds_list_only_the_issues_an_actor_takes_part_in(tmp_path: Path) -> None:
+def test_json_rounds_list_only_the_issues_an_actor_takes_part_in(accord: Accord,
+                                                                 tmp_path: Path) -> None:
     p = tmp_path / "s.yaml"
     p.write_text("issues: [{id: x}, {id: y}]\nactors:\n"
                  "  - {id: A, capability: 1, position: {x: 10, y: 20}, salience: {x: 50, y: 50}}\n"
@@ -185,3 +196,132 @@ def test_json_rounds_list_only_the_issues_an_actor_takes_part_in(tmp_path: Path)
     assert rounds and set(rounds[0]["positions"]["B"]) == {"x"}
     assert set(rounds[0]["positions"]["A"]) == {"x", "y"}
     assert rounds[0]["positions"]["B"]["x"] == 90
+
+
+# --------------------------------------------------------------------------- a real process
+
+
+def test_entry_point_as_a_process(accord_process: Accord) -> None:
+    """``python -m accord`` is the command: tables on stdout, mistakes on stderr with exit 2."""
+    res = accord_process("forecast", str(DATA / "emission.csv"), "--model", "median", "--json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["forecasts"][0]["outcome"]["issue"] == 7
+    bad = accord_process("forecast", "ukraine-2025", "--model", "oracle")
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert "unknown model 'oracle'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# --------------------------------------------------------------------------- user strings
+
+
+def test_markup_in_the_title_prints_as_written(accord: Accord) -> None:
+    """A title with ``[/bold]`` crashed the table output with a MarkupError (exit 1)."""
+    res = accord("forecast", HOSTILE / "markup_title.yaml", "-m", "compromise")
+    assert res.returncode == 0, res.stderr
+    assert "Budget [/bold] talks" in res.stdout
+
+
+def test_markup_in_a_label_and_scale_end_prints_as_written(accord: Accord) -> None:
+    res = accord("forecast", HOSTILE / "markup_label.yaml", "-m", "compromise")
+    assert res.returncode == 0, res.stderr
+    assert "[/] label" in res.stdout and "0 = [/red] low" in res.stdout
+
+
+@pytest.mark.parametrize("command", [
+    ("forecast", "-m", "compromise", "-m", "median", "--draws", "20", "--prob", "x>=50"),
+    ("forecast", "-m", "compromise", "--shock", "B.capability=[/s]"),
+    ("forecast", "-m", "compromise", "--shock", "soft"),
+    ("sensitivity", "-m", "compromise", "--all"),
+    ("validate",),
+])
+def test_no_user_string_is_read_as_markup(accord: Accord, scenario_file: Callable[..., Path],
+                                          tmp_path: Path, command: tuple[str, ...]) -> None:
+    """Every text a user wrote (title, question, labels, scale ends, actor names, shock names,
+    the file name) reaches the terminal as written, in every command that prints it."""
+    (tmp_path / "dir[").mkdir()
+    path = scenario_file(
+        "dir[/b].yaml", title="Talks [/x]", question="[bold]why[/bold]?",
+        issues=[{"id": "x", "label": "[red]Issue[/]", "low": "[/i] none", "high": "all [/u]"}],
+        actors=[{"id": "A", "name": "[link=x]A[/link]", "capability": 1, "position": {"x": 0},
+                 "salience": {"x": 100}},
+                {"id": "B", "name": "B [/]", "capability": {"value": 3, "low": 2, "high": 4},
+                 "position": {"x": 100}, "salience": {"x": 100}}],
+        shocks={"soft [/s]": ["B.capability=2"], "soft": ["B.capability=2"]})
+    res = accord(command[0], path, *command[1:])
+    if "B.capability=[/s]" in command:  # a bad edit: the message quotes it as written
+        assert res.returncode == 2, res.stderr
+        assert "[/s]" in res.stderr and "Traceback" not in res.stderr
+        return
+    assert res.returncode == 0, res.stderr
+    shown = {"validate": ["dir[/b].yaml: ok"],
+             "sensitivity": ["Talks [/x]", "compromise: [red]Issue[/]"]}.get(
+        command[0], ["Talks [/x]", "[bold]why[/bold]?", "[red]Issue[/]", "0 = [/i] none",
+                     "100 = all [/u]"])
+    for text in shown:
+        assert text in res.stdout
+
+
+# --------------------------------------------------------------------------- serve
+
+
+@pytest.fixture
+def busy_port() -> Any:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+def test_serve_on_a_busy_port_is_a_message(accord: Accord, busy_port: int) -> None:
+    """It printed the dashboard's address, then uvicorn's traceback; now exit 2 first."""
+    res = accord("serve", "--port", str(busy_port))
+    assert res.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{busy_port}" in res.stderr
+    assert "--port" in res.stderr
+    assert "dashboard on" not in res.stderr and "Traceback" not in res.stderr
+
+
+def test_serve_on_an_address_not_of_this_machine_is_a_message(accord: Accord) -> None:
+    res = accord("serve", "--host", "192.0.2.1", "--port", "8000")  # TEST-NET-1 (RFC 5737)
+    assert res.returncode == 2
+    assert "cannot listen on 192.0.2.1:8000" in res.stderr and "dashboard on" not in res.stderr
+
+
+# --------------------------------------------------------------------------- --help
+
+
+def _commands(group: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [path]
+    for name, cmd in getattr(group, "commands", {}).items():
+        found += _commands(cmd, (*path, name))
+    return found
+
+
+def _help(*path: str) -> str:
+    res = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "1000"})
+    assert res.exit_code == 0, res.output
+    return res.stdout
+
+
+def test_command_list_has_one_line_per_command() -> None:
+    """Docstrings wrapped in the source broke the command list mid-sentence."""
+    text = _help()
+    panel = text[text.index("Commands"):].splitlines()[1:]
+    rows = [line for line in panel if line.startswith("│")]
+    names = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert len(rows) == len(names)
+    assert {row.split()[1] for row in rows} == names
+
+
+@pytest.mark.parametrize("path", _commands(typer.main.get_command(app)))
+def test_help_has_no_raw_markup_and_whole_sentences(path: tuple[str, ...]) -> None:
+    """No raw double backticks; the description's lines end where sentences end."""
+    text = _help(*path)
+    assert "``" not in text
+    lines = text.splitlines()
+    start = next(k for k, line in enumerate(lines) if "Usage:" in line) + 1
+    end = next(k for k, line in enumerate(lines) if line.lstrip().startswith("╭"))
+    described = [line.strip() for line in lines[start:end] if line.strip()]
+    assert described, f"{path}: no description"
+    for line in described:
+        assert line.endswith((".", ":", ")")), f"{path}: line broken mid-sentence: {line!r}"

@@ -610,12 +610,8 @@ def test_properties_of_every_exchange(arrays: ScenarioArrays, tie_break: str, p:
     np.testing.assert_array_equal(again.trajectory, fc.trajectory)
 
 
-def test_cli_forecast_with_the_exchange_model() -> None:
-    import subprocess
-    import sys
-
-    res = subprocess.run([sys.executable, "-m", "accord", "forecast", str(DATA / "cop21.csv"),
-                          "--model", "exchange", "--option", "rounds=3", "--json"],
-                         capture_output=True, text=True, timeout=120)
+def test_cli_forecast_with_the_exchange_model(accord: Any) -> None:
+    res = accord("forecast", DATA / "cop21.csv", "--model", "exchange", "--option", "rounds=3",
+                 "--json")
     assert res.returncode == 0, res.stderr
     assert '"exchange"' in res.stdout and "i_demands" in res.stdout

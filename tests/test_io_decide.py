@@ -3,9 +3,8 @@ with deliberate errors), TAB/comma and quoting variants, writing, round trips an
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -214,12 +213,8 @@ def test_salience_shares_are_written_exactly() -> None:
     assert decide._share(33.333333333333336) == "0.33333333333333336"
 
 
-def accord(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "accord", *args], capture_output=True,
-                          text=True, timeout=120)
 
-
-def test_cli_validate_lists_every_error_and_exits_2() -> None:
+def test_cli_validate_lists_every_error_and_exits_2(accord: Any) -> None:
     res = accord("validate", str(DATA / "copenhagen_with_errors.csv"))
     assert res.returncode == 2
     assert "copenhagen_with_errors.csv:86" in res.stderr
@@ -227,7 +222,7 @@ def test_cli_validate_lists_every_error_and_exits_2() -> None:
     assert "2 problems found" in res.stderr
 
 
-def test_cli_converts_to_yaml_and_back(tmp_path: Path) -> None:
+def test_cli_converts_to_yaml_and_back(accord: Any, tmp_path: Path) -> None:
     yaml_file = tmp_path / "cop21.yaml"
     res = accord("convert", str(DATA / "cop21.csv"), str(yaml_file))
     assert res.returncode == 0, res.stderr

@@ -3,9 +3,8 @@ problem, with its line), writing, round trips, and the CLI's detection of the fo
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -159,12 +158,8 @@ def test_other_csv_is_not_taken_for_ktab(tmp_path: Path) -> None:
     assert not ktab.sniff(Path("x.yaml"), "a,b,1,2\n")
 
 
-def accord(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "accord", *args], capture_output=True,
-                          text=True, timeout=120)
 
-
-def test_cli_forecasts_and_converts_ktab(tmp_path: Path) -> None:
+def test_cli_forecasts_and_converts_ktab(accord: Any, tmp_path: Path) -> None:
     res = accord("forecast", str(DATA / "dummyData_3Dim.csv"), "--model", "smp")
     assert res.returncode == 0, res.stderr
     assert "Pstn1" in res.stdout and "smp" in res.stdout

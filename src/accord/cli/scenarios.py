@@ -17,7 +17,7 @@ TEMPLATE = """\
 # An accord scenario. Every number may be bare (90) or an object
 # {value, low, high, dist, evidence, source, note}; low/high give the range Monte Carlo
 # draws from (triangular unless dist: uniform | normal). Positions are on the issue's scale,
-# saliences on 0-100, capabilities any number >= 0 (only ratios matter).
+# saliences on 0-100, capability any number ≥ 0 (only ratios matter).
 # Check it with `accord validate FILE`.
 title: My negotiation
 date: '2025-01-01'
