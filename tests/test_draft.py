@@ -229,3 +229,21 @@ def test_any_text_made_of_the_seed_sentences_drafts_verbatim_and_validates(order
         for table in (actor.position, actor.salience):
             for q in table.values():
                 assert q.evidence in text
+
+
+def test_update_on_another_scale_rescales_the_proposal():
+    from accord.draft.update import apply, propose
+
+    existing = validate_data({
+        "title": "t", "issues": [{"id": "tariffs", "scale": [0, 10]}],
+        "actors": [{"id": "CAN", "capability": 1, "position": {"tariffs": 9},
+                    "salience": {"tariffs": 50}}]}, "t")
+    d = draft([article_from_text("Canada is ready to cut tariffs. Mexico rejects new "
+                                 "tariffs.", "n.txt")])
+    patch = propose(existing, d)
+    (change,) = patch.edits
+    assert change.kind == "changed" and change.position.value == 2.0  # 20 on 0-100 -> 2 on 0-10
+    assert patch.add_actors[0]["position"]["tariffs"]["value"] == 2.0
+    new = apply(existing, patch, [{"id": "n", "title": "n.txt"}])
+    assert new.actors[0].position["tariffs"].value == 2.0
+    assert [s.id for s in new.sources] == ["n"]

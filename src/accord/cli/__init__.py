@@ -56,6 +56,7 @@ from accord.cli import (  # noqa: F401
     sensitivity,
     report,
     scenarios,
+    draft,
     backtest,
     models,
     serve,
