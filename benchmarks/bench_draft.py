@@ -178,7 +178,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--engine", default="offline")
     ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
+    args, _ = ap.parse_known_args()  # benchmarks/run.py passes its own arguments
     t0 = time.perf_counter()
     import accord.draft  # noqa: F401 - the package import is not a draft's time
 
@@ -203,4 +203,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    if code:  # under benchmarks/run.py a SystemExit(0) would stop the other benchmarks
+        sys.exit(code)

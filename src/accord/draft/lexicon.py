@@ -225,8 +225,13 @@ def _catalog_data() -> dict[str, dict[str, Any]]:
 
 def catalog() -> list[IssueRules]:
     """The built-in issue catalog (issues.yaml)."""
-    return [_issue_rules(e, f"issues.yaml: issues[{k}]")
-            for k, e in enumerate(_catalog_data().values())]
+    return list(_catalog())
+
+
+@cache
+def _catalog() -> tuple[IssueRules, ...]:
+    return tuple(_issue_rules(e, f"issues.yaml: issues[{k}]")
+                 for k, e in enumerate(_catalog_data().values()))
 
 
 def user_issues(path: str | Path) -> list[IssueRules]:
@@ -267,6 +272,7 @@ class Gazetteer:
     kinds: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # alias -> actor id
     demonyms: dict[str, str] = field(default_factory=dict)  # demonym -> actor id
+    _matcher: tuple[Any, re.Pattern[str]] | None = field(default=None, repr=False)
 
     def add(self, entry: dict[str, Any], where: str, *, override: bool) -> None:
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
@@ -280,6 +286,12 @@ class Gazetteer:
                     table[alias] = aid
 
     def matcher(self, agent_nouns: str) -> re.Pattern[str]:
+        key = (agent_nouns, len(self.aliases), len(self.demonyms))
+        if self._matcher is None or self._matcher[0] != key:
+            self._matcher = (key, self._compile(agent_nouns))
+        return self._matcher[1]
+
+    def _compile(self, agent_nouns: str) -> re.Pattern[str]:
         """One regex over every alias (with an optional possessive) and demonym + agent noun;
         the group name tells which."""
         def alt(names: list[str]) -> str:
@@ -315,6 +327,17 @@ def _builtin_gazetteer_data() -> list[dict[str, Any]]:
 def gazetteer(extra: str | Path | None = None) -> Gazetteer:
     """The built-in gazetteer (pycountry's states plus gazetteer.yaml), extended by the user's
     file (same format; its aliases take precedence)."""
+    if extra is None:
+        return _builtin_gazetteer()
+    return _gazetteer(extra)
+
+
+@cache
+def _builtin_gazetteer() -> Gazetteer:
+    return _gazetteer(None)
+
+
+def _gazetteer(extra: str | Path | None) -> Gazetteer:
     g = Gazetteer()
     for entry in _pycountry_entries():
         g.add(entry, "pycountry", override=False)
