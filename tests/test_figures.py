@@ -182,8 +182,8 @@ def test_shock_point_outside_its_interval_still_draws() -> None:
 
 
 def test_distribution_marks_the_quantiles_of_the_analysis(monkeypatch) -> None:
-    # one table of quantiles (analysis.QUANTILES): the figures mark whatever it holds
-    monkeypatch.setattr(analysis, "QUANTILES", {"q25": 0.25, "q50": 0.5, "q75": 0.75})
+    # one table of quantiles (analysis.results.QUANTILES): the figures mark whatever it holds
+    monkeypatch.setattr(analysis.results, "QUANTILES", {"q25": 0.25, "q50": 0.5, "q75": 0.75})
     f = F.distribution_data(hand_result(two_actors()), "x")
     assert f.quantiles["m"] == {"q25": 17.5, "q50": 25.0, "q75": 32.5}
     marks = F.to_plotly(f)["data"][1]

@@ -70,7 +70,7 @@ def test_drop_from_one_issue_and_status_quo() -> None:
     })
     shocked = apply_edits(sc, ["drop:B.y"])
     out = analysis.forecast(shocked, ["compromise"]).result("compromise").outcome
-    assert list(out) == pytest.approx([50.0, 0.0])
+    assert dict(out) == pytest.approx({"x": 50.0, "y": 0.0})
 
 
 @pytest.mark.parametrize("text", ["foo", "A.capabilty=3", "A.capability=abc", "A.capability",

@@ -22,11 +22,6 @@ def fmt(x: float) -> str:
     return f"{x:.4g}" if abs(x) < 1 else f"{x:.1f}"
 
 
-def signed(x: float) -> str:
-    """A difference, with its sign."""
-    return "0" if abs(x) < 5e-5 else f"{x:+.4g}" if abs(x) < 1 else f"{x:+.1f}"
-
-
 def bound(x: float) -> str:
     return f"{x:g}"
 
@@ -44,20 +39,21 @@ def forecast(result: ForecastResult) -> None:
         out.print(sc.question)
     if result.draws > 1:
         out.print(f"{result.draws} Monte Carlo draws, seed {result.seed}.")
-    for k, issue in enumerate(sc.issues):
-        lo, hi = sc.scale_of(issue)
+    from accord.analysis import INTERVAL_LABEL, summary_table
+
+    for summary in summary_table(result):  # the rows the report and the dashboard show too
+        issue = summary.issue
+        lo, hi = summary.scale
         table = Table(title=issue.label or issue.id, title_justify="left")
         table.add_column("model")
         table.add_column("forecast", justify="right")
         if result.draws > 1:
-            table.add_column("10–90 %", justify="right")
-        for r in result.results:
-            row = [r.label, fmt(float(r.outcome[k]))]
-            dist = r.distribution()
-            if dist is not None:
-                d = dist[issue.id]
-                row.append(f"{fmt(d['q10'])} – {fmt(d['q90'])}")
-            table.add_row(*row)
+            table.add_column(INTERVAL_LABEL, justify="right")
+        for row in summary.rows:
+            cells = [row.label, row.point_text]
+            if result.draws > 1:
+                cells.append(row.interval_text)
+            table.add_row(*cells)
         meaning = []
         if issue.low:
             meaning.append(f"{bound(lo)} = {issue.low}")
@@ -89,25 +85,23 @@ def probabilities(result: ForecastResult) -> None:
 
 def shocks(comparison: ShockComparison) -> None:
     """For each shock, base against shocked forecast per issue and model."""
+    from accord.analysis import INTERVAL_LABEL, shock_table
+
     base = comparison.base
-    sc = base.scenario
     for run in comparison.shocks:
         out.print(f"Shock: {run.name}", style="bold")
-        diff = run.difference(base)
-        for k, issue in enumerate(sc.issues):
+        for shocked in shock_table(base, run):  # differences in the one format (summary.py)
+            issue = shocked.issue
             table = Table(title=issue.label or issue.id, title_justify="left")
             for col in ("model", "base", "shocked", "difference"):
                 table.add_column(col, justify="left" if col == "model" else "right")
             if base.draws > 1:
-                table.add_column("shocked 10–90 %", justify="right")
-            for b, s in zip(base.results, run.result.results, strict=True):
-                row = [b.label, fmt(float(b.outcome[k])), fmt(float(s.outcome[k])),
-                       signed(diff[b.label][issue.id])]
-                dist = s.distribution()
-                if dist is not None:
-                    d = dist[issue.id]
-                    row.append(f"{fmt(d['q10'])} – {fmt(d['q90'])}")
-                table.add_row(*row)
+                table.add_column(f"shocked {INTERVAL_LABEL}", justify="right")
+            for row in shocked.rows:
+                cells = [row.label, row.base_text, row.shocked_text, row.difference_text]
+                if base.draws > 1:
+                    cells.append(row.interval_text)
+                table.add_row(*cells)
             out.print(table)
         if base.thresholds:
             probabilities(run.result)

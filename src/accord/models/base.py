@@ -32,10 +32,39 @@ import pydantic
 from accord.arrays import ScenarioArrays
 from accord.errors import ModelSpecError
 
+# --------------------------------------------------------------------------- axes
+
+DRAW, ROUND, ACTOR, ISSUE = "draw", "round", "actor", "issue"
+
+AXES: dict[str, tuple[str, ...]] = {
+    # ScenarioArrays (accord.arrays): the inputs, one leading draw axis (S = 1: central values)
+    "position": (DRAW, ACTOR, ISSUE),
+    "salience": (DRAW, ACTOR, ISSUE),
+    "capability": (DRAW, ACTOR, ISSUE),
+    "mask": (ACTOR, ISSUE),
+    "status_quo": (DRAW, ISSUE),
+    # Forecast: what a model returns
+    "outcome": (DRAW, ISSUE),
+    "trajectory": (DRAW, ROUND, ACTOR, ISSUE),
+    "round_outcome": (DRAW, ROUND, ISSUE),
+}
+"""The one place that says which axis of which array is draw, round, actor and issue.
+
+Every array of :class:`~accord.arrays.ScenarioArrays` and :class:`Forecast` keeps this order;
+summaries reduce over an axis by name (``axis("outcome", DRAW)``), so no caller guesses a
+number. Labels: draws are 0..S-1, rounds 0..T (round 0 = the input), actors
+``actor_ids``, issues ``issue_ids``.
+"""
+
+
+def axis(array: str, name: str) -> int:
+    """The position of axis ``name`` in the array ``array`` (see :data:`AXES`)."""
+    return AXES[array].index(name)
+
 
 @dataclass
 class Forecast:
-    """What a model says about a scenario.
+    """What a model says about a scenario (axis order: :data:`AXES`).
 
     outcome: (S, d) the forecast per draw and issue.
     trajectory: (S, T+1, n, d) positions per round, round 0 = the input; None for models

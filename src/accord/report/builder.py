@@ -109,12 +109,11 @@ def describe(result: ForecastResult, model: int | str, issue: str) -> str:
         r, model = result.results[model], F.model_labels(result)[model]
     else:
         r = result.result(model)
-    value = float(r.outcome[k])
+    value = r.outcome[issue]
     lo, hi = sc.scale_of(iss)
     words = f"{model} forecasts {_num(value)} on {iss.label or iss.id}"
-    dist = r.distribution()
-    if dist is not None:
-        d = dist[issue]
+    if r.draws is not None:
+        d = r.distribution()[issue]
         words += (f" (median {_num(d['q50'])} over {result.draws} draws; 80 % between "
                   f"{_num(d['q10'])} and {_num(d['q90'])})")
     frac = (value - lo) / (hi - lo)
@@ -222,16 +221,13 @@ def _labels(results: Sequence[Any]) -> list[str]:
 
 
 def _shock_tables(report: Report) -> list[dict[str, Any]]:
-    sc = report.scenario
-    labels = F.model_labels(report.result)
+    """Per shock: one row per model with, per issue, the library's shock rows (base,
+    shocked and the difference as :func:`accord.analysis.shock_table` prints them)."""
     out = []
     for run in report.shocks:
-        rows = []
-        for lab, b, s in zip(labels, report.result.results, run.result.results, strict=False):
-            rows.append({"model": lab, "cells": [
-                {"base": float(b.outcome[k]), "shocked": float(s.outcome[k]),
-                 "diff": float(s.outcome[k] - b.outcome[k])}
-                for k in range(len(sc.issues))]})
+        tables = analysis.shock_table(report.result, run)
+        rows = [{"model": row.label, "cells": [t.rows[m] for t in tables]}
+                for m, row in enumerate(tables[0].rows)] if tables else []
         out.append({"name": run.name, "edits": run.edits, "rows": rows})
     return out
 
@@ -292,17 +288,7 @@ def render_html(report: Report, *, embed_plotly: bool = True) -> str:
     by_kind: dict[str, list[F.FigureData]] = {}
     for f in figs:
         by_kind.setdefault(f.kind, []).append(f)
-    summary = []
-    for k, iss in enumerate(sc.issues):
-        cells = []
-        for m in r.results:
-            dist = m.distribution()
-            d = dist[iss.id] if dist else None
-            probs = m.probabilities() or {}
-            ths = [(t, probs[t.text]) for t in r.thresholds if t.issue == iss.id
-                   and t.text in probs]
-            cells.append({"point": float(m.outcome[k]), "dist": d, "thresholds": ths})
-        summary.append({"issue": iss, "scale": sc.scale_of(iss), "cells": cells})
+    summary = analysis.summary_table(r)
     words = [[describe(r, m, i) for i in sc.issue_ids] for m in range(len(r.results))]
     sources = {s.id: s for s in sc.sources}
     return _env().get_template("report.html.j2").render(

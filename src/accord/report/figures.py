@@ -271,8 +271,8 @@ def distribution_data(result: ForecastResult, issue: str) -> DistributionData | 
     cdf, quantiles = {}, {}
     for lab, r in with_draws:
         cdf[lab] = _t(ecdf(r.draws.outcome[:, k], grid))
-        dist = r.distribution() or {}
-        quantiles[lab] = {key: v for key, v in dist[issue].items() if key.startswith("q")}
+        quantiles[lab] = {key: v for key, v in r.distribution()[issue].items()
+                          if key.startswith("q")}
     marks = tuple(
         ThresholdMark(t.text, t.op, float(t.value),
                       {lab: probability(r.draws.outcome, t, sc.issue_ids)
@@ -345,7 +345,7 @@ def shock_data(base: ForecastResult, shocked: ForecastResult, shock: str, issue:
     labels = model_labels(base)
     for lab, r, s in zip(labels, base.results, shocked.results, strict=False):
         rows.append(ShockRow(
-            lab, float(r.outcome[k]), float(s.outcome[ks]),
+            lab, r.outcome[issue], s.outcome[issue],
             _interval(r.draws.outcome[:, k]) if r.draws is not None else None,
             _interval(s.draws.outcome[:, ks]) if s.draws is not None else None,
         ))
@@ -362,9 +362,9 @@ def forecast_figures(result: ForecastResult) -> list[FigureData]:
     sc = result.scenario
     labels = model_labels(result)
     figs: list[FigureData] = []
-    for k, issue in enumerate(sc.issue_ids):
-        points = {lab: float(r.outcome[k]) for lab, r in zip(labels, result.results,
-                                                             strict=True)}
+    for issue in sc.issue_ids:
+        points = {lab: r.outcome[issue] for lab, r in zip(labels, result.results,
+                                                          strict=True)}
         figs.append(actor_map_data(sc, issue, points))
         dist = distribution_data(result, issue)
         if dist is not None:
@@ -447,10 +447,10 @@ def _pad(scale: tuple[float, float], frac: float = 0.03) -> tuple[float, float]:
 
 def _quantile_marks(qs: Mapping[str, float]) -> list[tuple[str, float, float]]:
     """(name, level, value) of the quantiles a model's summary has, in the order of
-    :data:`accord.analysis.QUANTILES` (the one table of them)."""
-    from accord.analysis import QUANTILES
+    :data:`accord.analysis.results.QUANTILES` (the one table of them)."""
+    from accord.analysis import results
 
-    return [(q, p, qs[q]) for q, p in QUANTILES.items() if q in qs]
+    return [(q, p, qs[q]) for q, p in results.QUANTILES.items() if q in qs]
 
 
 def _plotly_distribution(f: DistributionData) -> dict[str, Any]:

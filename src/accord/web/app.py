@@ -708,19 +708,8 @@ def create_app(limits: Limits | None = None) -> FastAPI:
             return {"state": state}
         rep = job.result
         r = rep.result
-        sc = r.scenario
         labels = F.model_labels(r)
-        summary = []
-        for k, iss in enumerate(sc.issues):
-            cells = []
-            for m in r.results:
-                dist = m.distribution()
-                probs = m.probabilities() or {}
-                cells.append({"point": float(m.outcome[k]),
-                              "dist": dist[iss.id] if dist else None,
-                              "probs": [(t.text, probs[t.text]) for t in r.thresholds
-                                        if t.issue == iss.id and t.text in probs]})
-            summary.append({"issue": iss, "cells": cells})
+        summary = analysis.summary_table(r)
         return {"state": state, "result": r, "report": rep, "labels": labels,
                 "figs": report_figures(rep), "summary": summary}
 

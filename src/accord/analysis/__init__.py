@@ -1,0 +1,187 @@
+"""Forecasts under uncertainty, ensembles, thresholds, sensitivity, shocks and sweeps.
+
+One concern a module (each imports only those before it):
+
+- ``thresholds``: events such as ``"territory>=80"`` and their probability over draws;
+- ``results``: :class:`ModelResult`, :class:`ForecastResult` with labelled outcomes
+  (issue id -> value) and :func:`quantiles` computed once for all issues (axis names:
+  :data:`accord.models.base.AXES`);
+- ``sweeps``: seeds, executors, :func:`sweep`;
+- ``ensembles``: model specs, presets, labels, ensembles (:func:`plan_models`);
+- ``document``: the ``accord forecast --json`` document (:func:`to_json`);
+- ``sensitivity``: one-at-a-time sensitivity (tornado numbers);
+- ``forecast``: :func:`forecast` and what it costs (:func:`estimated_seconds`);
+- ``shocks``: shocked scenarios beside the base (:func:`run_shocks`);
+- ``summary``: the summary table (model, forecast, interval per issue) and the one number
+  format that the CLI, the report and the dashboard print.
+
+``from accord.analysis import X`` works for every name below.
+
+The library side of ``accord forecast``, ``accord sensitivity`` and the report; the CLI only
+renders what these functions return (shared/DESIGN.md, "Around the models").
+
+- :func:`forecast` runs each model once on the central values (the point forecast, with its
+  rounds) and, with draws > 1, once on all Monte Carlo draws in one vectorised pass,
+  summarised per issue by the mean and the 5/10/50/90/95 % quantiles and the probability of
+  user thresholds (``"territory>=80"``). Every model sees the same draws; the same seed gives
+  the same numbers.
+- ``"ensemble"`` (or ``"ensemble:compromise=2,nash=1"``) among the models combines the
+  members' forecasts: the point forecast is the weighted mean of the members' point
+  forecasts, the distribution the weighted mixture of their draws.
+- :func:`sensitivity` moves one input at a time from its low to its high end, the rest at
+  their central values, all in one model pass (each move is one draw), and ranks the inputs
+  by the swing of each issue's forecast: the numbers of a tornado chart.
+- :func:`run_shocks` runs shocked scenarios (:mod:`accord.shocks`) beside the base case with
+  the same seed and reports the difference.
+- :func:`sweep` maps a function over many items through any
+  :class:`concurrent.futures.Executor` (or serially), each item with its own seed from
+  :meth:`numpy.random.SeedSequence.spawn`, so results do not depend on the executor.
+
+These functions and the dataclasses they return are a stable API for the report and the
+dashboard: new fields are only ever added at the end, with defaults.
+"""
+
+from accord.analysis.document import (
+    _jsonable,
+    forecast_entry,
+    participation,
+    rounds_json,
+    to_json,
+)
+from accord.analysis.ensembles import (
+    ENSEMBLE,
+    Ensemble,
+    ModelPlan,
+    _ensemble_result,
+    _ensemble_spec,
+    _same_model,
+    _spec_of,
+    is_ensemble_spec,
+    mix_draws,
+    model_spec,
+    plan_models,
+    resolve_models,
+    unique_labels,
+)
+from accord.analysis.forecast import _seed_int, estimated_seconds, forecast
+from accord.analysis.results import (
+    NO_DRAWS,
+    QUANTILES,
+    STATISTICS,
+    Distribution,
+    ForecastResult,
+    IssueValues,
+    ModelResult,
+    Quantiles,
+    quantiles,
+    summarise,
+)
+from accord.analysis.sensitivity import (
+    SENSITIVITY_SPREAD,
+    Input,
+    SensitivityResult,
+    Swing,
+    perturbed_arrays,
+    scenario_inputs,
+    sensitivity,
+    sensitivity_json,
+)
+from accord.analysis.shocks import ShockComparison, ShockRun, _prefixed, run_shocks
+from accord.analysis.summary import (
+    INTERVAL,
+    INTERVAL_LABEL,
+    IssueTable,
+    ShockRow,
+    ShockTable,
+    SummaryRow,
+    decimals,
+    format_difference,
+    format_interval,
+    format_value,
+    shock_table,
+    summary_table,
+)
+from accord.analysis.sweeps import (
+    ExecutorKind,
+    Progress,
+    Seed,
+    SweepProgress,
+    fresh_seed,
+    make_executor,
+    run_model,
+    sweep,
+)
+from accord.analysis.thresholds import Threshold, parse_threshold, probability
+from accord.errors import AnalysisError
+from accord.models.base import ModelSpecError
+
+__all__ = [
+    "ENSEMBLE",
+    "INTERVAL",
+    "INTERVAL_LABEL",
+    "NO_DRAWS",
+    "QUANTILES",
+    "SENSITIVITY_SPREAD",
+    "STATISTICS",
+    "AnalysisError",
+    "Distribution",
+    "Ensemble",
+    "ExecutorKind",
+    "ForecastResult",
+    "Input",
+    "IssueTable",
+    "IssueValues",
+    "ModelPlan",
+    "ModelResult",
+    "ModelSpecError",
+    "Progress",
+    "Quantiles",
+    "Seed",
+    "SensitivityResult",
+    "ShockComparison",
+    "ShockRow",
+    "ShockRun",
+    "ShockTable",
+    "SummaryRow",
+    "SweepProgress",
+    "Swing",
+    "Threshold",
+    "_ensemble_result",
+    "_ensemble_spec",
+    "_jsonable",
+    "_prefixed",
+    "_same_model",
+    "_seed_int",
+    "_spec_of",
+    "decimals",
+    "estimated_seconds",
+    "forecast",
+    "forecast_entry",
+    "format_difference",
+    "format_interval",
+    "format_value",
+    "fresh_seed",
+    "is_ensemble_spec",
+    "make_executor",
+    "mix_draws",
+    "model_spec",
+    "parse_threshold",
+    "participation",
+    "perturbed_arrays",
+    "plan_models",
+    "probability",
+    "quantiles",
+    "resolve_models",
+    "rounds_json",
+    "run_model",
+    "run_shocks",
+    "scenario_inputs",
+    "sensitivity",
+    "sensitivity_json",
+    "shock_table",
+    "summarise",
+    "summary_table",
+    "sweep",
+    "to_json",
+    "unique_labels",
+]

@@ -1,0 +1,90 @@
+"""The forecast of a scenario by each model: the point run and the Monte Carlo distribution.
+
+:func:`forecast` runs each model once on the central values (the point forecast, with its
+rounds) and, with draws > 1, once on all Monte Carlo draws in one vectorised pass. Every model
+sees the same draws; the same seed gives the same numbers. :func:`estimated_seconds` is what
+such a forecast is expected to cost, from the models' declared costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from accord.analysis.ensembles import (
+    Ensemble,
+    ModelPlan,
+    _ensemble_result,
+    plan_models,
+    unique_labels,
+)
+from accord.analysis.results import ForecastResult, ModelResult
+from accord.analysis.sensitivity import scenario_inputs
+from accord.analysis.sweeps import Progress, Seed, fresh_seed, run_model
+from accord.analysis.thresholds import Threshold, parse_threshold
+from accord.arrays import sample
+from accord.errors import AnalysisError
+from accord.models.base import BaseModel
+from accord.scenario import Scenario
+
+
+def forecast(scenario: Scenario,
+             models: Sequence[str | BaseModel | Ensemble] | ModelPlan | None = None,
+             draws: int = 1, seed: Seed = 0, options: dict[str, Any] | None = None,
+             progress: Progress | None = None,
+             thresholds: Sequence[str | Threshold] = ()) -> ForecastResult:
+    """Forecast a scenario with each model: point run, and with draws > 1 the distribution.
+
+    models: specs (``"nash"``, ``"bdm:scholz"``, ``"ensemble:compromise=2,nash=1"``), model
+      objects, or None for every registered model. Ensembles come after the models.
+    thresholds: events such as ``"territory>=80"`` whose probability over the draws each
+      :class:`ModelResult` reports (needs draws > 1).
+    The same seed gives the same numbers; every model sees the same Monte Carlo draws.
+    """
+    plan = plan_models(models, options)
+    parsed = tuple(parse_threshold(t, scenario.issue_ids) for t in thresholds)
+    if parsed and draws < 2:
+        raise AnalysisError("a probability needs Monte Carlo draws: add --draws N "
+                            "(e.g. --draws 2000)")
+    ss = fresh_seed(seed)
+    central = sample(scenario, 1)
+    sampled = sample(scenario, draws, np.random.default_rng(ss)) if draws > 1 else None
+    model_seeds = ss.spawn(len(plan.models))
+    labels = unique_labels(plan)
+    result = ForecastResult(scenario, draws, _seed_int(seed), thresholds=parsed)
+    for model, mss, label in zip(plan.models, model_seeds, labels, strict=False):
+        if progress:
+            progress(label)
+        point_seed, draw_seed = mss.spawn(2)
+        point = run_model(model, central, point_seed)
+        spread = run_model(model, sampled, draw_seed) if sampled is not None else None
+        result.results.append(ModelResult(model.name, model.options_dict(), point, spread,
+                                          parsed, label))
+    ens_labels = labels[len(plan.models):]
+    for (ens, idx, w), ess, label in zip(plan.ensembles, ss.spawn(len(plan.ensembles)),
+                                         ens_labels, strict=True):
+        members = [result.results[k] for k in idx]
+        result.results.append(_ensemble_result(ens, members, w, np.random.default_rng(ess),
+                                               parsed, label))
+    return result
+
+
+def _seed_int(seed: Seed) -> int:
+    if isinstance(seed, np.random.SeedSequence):
+        return int(seed.entropy) if isinstance(seed.entropy, int) else 0
+    return int(seed)
+
+
+def estimated_seconds(scenario: Scenario, plan: ModelPlan, draws: int, shocks: int = 0,
+                      sensitivity: bool = False) -> float:
+    """A generous estimate of the CPU seconds a forecast takes: each model's declared cost
+    (:class:`accord.models.base.Cost`, per draw × actors × issues × rounds) times the model
+    passes (the draws plus the point run, for the base and each shock, and the sensitivity
+    moves). The web app refuses forecasts over its budget with it."""
+    passes = (1 + shocks) * (draws + (1 if draws > 1 else 0))
+    if sensitivity:
+        passes += 1 + 2 * len(scenario_inputs(scenario, "ranged"))
+    n, d = len(scenario.actors), len(scenario.issues)
+    return sum(m.estimated_seconds(passes, n, d) for m in plan.models)
