@@ -191,3 +191,16 @@ def test_report_opens_offline(browser, tmp_path: Path) -> None:
     assert "EC emission standards" in page.inner_text("h1")
     assert page.outside == [] and page.errors == []
     page.context.close()
+
+
+def test_api_docs_render_offline(server, browser) -> None:
+    """Swagger UI draws the API's operations from this server's files alone, under the
+    pages' Content-Security-Policy (no inline script, no CDN)."""
+    page = guarded_page(browser, server)
+    page.goto(f"{server}/api/docs")
+    page.wait_for_selector(".opblock", timeout=30_000)
+    paths = page.eval_on_selector_all(".opblock-summary-path", "els => els.map(e => e.textContent)")
+    assert "/api/forecast" in "".join(paths)
+    assert page.outside == [], page.outside
+    assert page.errors == [], page.errors
+    page.context.close()

@@ -6,6 +6,7 @@ Expected forecasts are hand calculations of the compromise model (Σ c s x / Σ 
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -177,7 +178,7 @@ def test_busy_server_says_429() -> None:
 
 
 def test_synchronous_forecasts_count_against_the_job_limit(monkeypatch) -> None:
-    from accord.web import app as web_app
+    from accord.web import services as web_app
 
     entered, release = threading.Event(), threading.Event()
     real_build = web_app.build
@@ -211,8 +212,8 @@ def test_synchronous_forecasts_count_against_the_job_limit(monkeypatch) -> None:
 
 def test_a_forecast_over_the_cost_budget_is_refused() -> None:
     from accord import analysis
+    from accord.analysis import estimated_seconds
     from accord.scenario import validate_data
-    from accord.web.app import estimated_seconds
 
     big = {"issues": [{"id": f"i{k}"} for k in range(3)],
            "actors": [{"id": f"A{a}", "capability": 10 + a,
@@ -459,3 +460,98 @@ def test_place_problems() -> None:
     assert placed.cells[(0, 1)] == ["actors[0].salience.y: 500 is outside 0..100"]
     assert [p.split(" is ")[0] for p in placed.actors[0]] == ["actors[0].capability: -1"]
     assert placed.issues[0] == ["issues[0]: nobody takes part in issue 'x'"]
+
+
+# --------------------------------------------------------------------------- document, docs
+
+
+def cli_json(*args: str) -> dict:
+    from typer.testing import CliRunner
+
+    from accord import cli
+
+    out = CliRunner().invoke(cli.app, [*args, "--json"])
+    assert out.exit_code == 0, out.output
+    return json.loads(out.stdout)
+
+
+def test_api_forecast_is_the_cli_document_with_shocks_and_prob(client) -> None:
+    body = {"example": "ukraine-2025", "models": ["compromise", "nash"], "draws": 40,
+            "seed": 3, "prob": ["territory>=60"], "shocks": ["us-walks-away"]}
+    r = client.post("/api/forecast", json=body)
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc == cli_json("forecast", "ukraine-2025", "-m", "compromise", "-m", "nash",
+                           "--draws", "40", "--seed", "3", "--prob", "territory>=60",
+                           "--shock", "us-walks-away")
+    assert [s["name"] for s in doc["shocks"]] == ["us-walks-away"]
+    assert "territory>=60" in doc["forecasts"][0]["probabilities"]
+    # without draws: no distribution key at all, as in the CLI's document
+    plain = client.post("/api/forecast", json={"example": "ukraine-2025",
+                                               "models": ["compromise"]}).json()
+    assert plain == cli_json("forecast", "ukraine-2025", "-m", "compromise")
+    assert "distribution" not in plain["forecasts"][0] and "shocks" not in plain
+
+
+def test_api_forecast_sensitivity_is_the_cli_sensitivity_document(client) -> None:
+    r = client.post("/api/forecast", json={"example": "ukraine-2025", "models": ["compromise"],
+                                           "sensitivity": True, "seed": 2})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["sensitivity"] == cli_json("sensitivity", "ukraine-2025", "-m", "compromise",
+                                          "--seed", "2")
+    base = {k: v for k, v in doc.items() if k != "sensitivity"}
+    assert base == cli_json("forecast", "ukraine-2025", "-m", "compromise", "--seed", "2")
+
+
+def test_api_forecast_refuses_a_bad_shock_and_sensitivity_without_ranges(client) -> None:
+    r = client.post("/api/forecast", json={"scenario": TWO, "shocks": ["nobody-knows"]})
+    assert r.status_code == 422 and r.json()["detail"].startswith("shock:")
+    r = client.post("/api/forecast", json={"scenario": TWO, "sensitivity": True})
+    assert r.status_code == 422 and "no ranged inputs" in r.json()["detail"]
+
+
+def test_openapi_declares_the_forecast_document(client) -> None:
+    doc = client.get("/api/openapi.json").json()
+    ok = doc["paths"]["/api/forecast"]["post"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"]["$ref"].endswith("/ForecastDocument")
+    fields = doc["components"]["schemas"]["ForecastRequest"]["properties"]
+    assert {"prob", "shocks", "sensitivity"} <= set(fields)
+
+
+EXTERNAL = re.compile(r"""(?:src|href|url)\s*[=:(]\s*["']?(?:https?:)?//""", re.I)
+
+
+def test_api_docs_are_served_offline(client) -> None:
+    r = client.get("/api/docs")
+    assert r.status_code == 200
+    html = r.text
+    assert "http://" not in html and "https://" not in html and not EXTERNAL.search(html)
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert {"/static/swagger-ui-bundle.js", "/static/swagger-ui.css",
+            "/static/swagger-init.js"} <= set(assets)
+    for path in assets:
+        if path.startswith("data:"):
+            continue  # the empty icon: no favicon request
+        got = client.get(path)
+        assert got.status_code == 200 and len(got.content) > 0, path
+    init = client.get("/static/swagger-init.js").text
+    assert "http" not in init and "validatorUrl: null" in init
+    assert "<script>" not in html  # no inline script: the Content-Security-Policy holds
+    assert "SwaggerUIBundle" in client.get("/static/swagger-ui-bundle.js").text
+
+
+def test_the_store_is_a_dependency(client) -> None:
+    from accord.web.services import get_store
+    from accord.web.store import Store
+
+    other = Store(Limits())
+    draft = other.add_draft({"title": "Elsewhere", "issues": [], "actors": []}, "test")
+    assert client.get(f"/drafts/{draft.id}").status_code == 404
+    client.app.dependency_overrides[get_store] = lambda: other
+    try:
+        r = client.get(f"/drafts/{draft.id}")
+        assert r.status_code == 200 and "Elsewhere" in r.text
+    finally:
+        client.app.dependency_overrides.clear()
+        other.close()

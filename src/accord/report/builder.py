@@ -47,6 +47,16 @@ class Report:
     def scenario(self) -> Scenario:
         return self.result.scenario
 
+    def to_json(self) -> dict[str, Any]:
+        """The ``accord forecast --json`` document of what was run: with shocks, the
+        document of ``--shock`` (``shocks`` beside the base); with a sensitivity analysis,
+        also ``sensitivity``, the document of ``accord sensitivity --json``."""
+        doc = (analysis.ShockComparison(self.result, list(self.shocks)).to_json()
+               if self.shocks else analysis.to_json(self.result))
+        if self.sensitivity:
+            doc["sensitivity"] = analysis.sensitivity_json(self.sensitivity)
+        return doc
+
 
 def build(scenario: Scenario, models: Sequence[Any] | None = None, draws: int = 2000,
           seed: int = 0, options: Mapping[str, Any] | None = None,
