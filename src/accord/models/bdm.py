@@ -26,6 +26,10 @@ and rounds (and over blocks of draws, to bound memory). The kernels below are sm
 functions over arrays with a leading batch of draws, each checkable by hand.
 """
 
+# Longer than ~500 lines on purpose: one model, one module (shared/DESIGN.md "Layout"). The
+# kernels of Scholz et al.'s rounds (expected utilities, offers, risk exponents) serve this
+# model only and are tested against its published rounds; split apart they would scatter one
+# paper's equations over several files.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields

@@ -62,6 +62,10 @@ random``, drawn whether or not there is a tie), then u and the coin (``p`` > 0).
   same seed); in particular draw 0 of an S-draw run equals the one-draw run with the same seed.
 """
 
+# Longer than ~500 lines on purpose: one model, one module (shared/DESIGN.md "Layout"). The
+# exchange kernels (candidate terms, shifts, the round) serve this model only and are tested
+# against Decide's first-round values; split apart they would scatter one model's
+# specification over several files.
 from __future__ import annotations
 
 from collections.abc import Sequence

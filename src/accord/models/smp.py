@@ -48,6 +48,10 @@ elections, and over actors (not pairs) when picking the representatives of the u
 positions, which is sequential by definition.
 """
 
+# Longer than ~500 lines on purpose: one model, one module (shared/DESIGN.md "Layout"). The
+# KTAB kernels (victory probabilities, PCE, bargains, the step) serve this model only and are
+# tested together against KTAB's own runs; split apart they would scatter one model's
+# specification over several files.
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,0 +1,169 @@
+"""The matplotlib renderer of figure data (PNG and PDF for the CLI and papers): it only
+draws. User text is escaped for matplotlib, which reads ``$...$`` as mathematics (:func:`_m`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from accord.report.figure_data import (
+    _SHOCK_SERIES,
+    OUTCOME_COLOUR,
+    PALETTE,
+    STATUS_QUO_COLOUR,
+    ActorMapData,
+    DistributionData,
+    FigureData,
+    ShockData,
+    TornadoData,
+    TrajectoryData,
+    _bubble_sizes,
+    _interval_segments,
+    _op,
+    _pad,
+    _quantile_marks,
+    colour,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+
+def _m(text: str) -> str:
+    """Matplotlib label text: a ``$`` would start mathematics; show it as itself."""
+    return str(text).replace("$", r"\$")
+
+
+def _new_figure(width: float = 7.0, height: float = 4.2) -> tuple[Figure, Any]:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    ax = fig.add_subplot()
+    ax.grid(True, color="#e6e6e6")
+    ax.set_axisbelow(True)
+    return fig, ax
+
+
+def _mpl_trajectory(f: TrajectoryData) -> Figure:
+    fig, ax = _new_figure()
+    x = list(f.rounds)
+    if f.band is not None:
+        bx = list(range(len(f.band[0])))
+        ax.fill_between(bx, f.band[0], f.band[1], color=OUTCOME_COLOUR, alpha=0.15,
+                        linewidth=0, label="10–90 % of draws")
+    for i, s in enumerate(f.actors):
+        ax.plot(x, s.y, marker="o", markersize=3, linewidth=1.2, color=colour(i),
+                label=_m(s.name))
+    if f.outcome is not None:
+        ax.plot(x, f.outcome, color=OUTCOME_COLOUR, linewidth=2.5, label="outcome")
+    ax.set_ylim(*_pad(f.scale))
+    ax.set_xlabel("round")
+    ax.set_ylabel("position")
+    ax.set_title(_m(f.title), loc="left", fontsize=11)
+    ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+def _mpl_distribution(f: DistributionData) -> Figure:
+    fig, ax = _new_figure()
+    for m, (model, cdf) in enumerate(f.cdf.items()):
+        ax.step(f.x, cdf, where="post", color=colour(m), linewidth=1.8, label=_m(model))
+        marks = _quantile_marks(f.quantiles.get(model, {}))
+        ax.plot([v for _, _, v in marks], [p for _, p, _ in marks], "|",
+                color=colour(m), markersize=12, markeredgewidth=2)
+    for t in f.thresholds:
+        ax.axvline(t.value, color="#555", linestyle="--", linewidth=1)
+        probs = "\n".join(f"{_m(m)} {p:.0%}" for m, p in t.probability.items())
+        right = t.value > (f.scale[0] + f.scale[1]) / 2
+        ax.text(t.value, 0.98, f" P(outcome {_op(t.op)} {t.value:g}):\n{probs} ", va="top",
+                ha="right" if right else "left", fontsize=7,
+                transform=ax.get_xaxis_transform(),
+                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+    ax.set_xlim(*_pad(f.scale))
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("outcome")
+    ax.set_ylabel("P(outcome ≤ x)")
+    ax.set_title(_m(f.title), loc="left", fontsize=11)
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def _mpl_actor_map(f: ActorMapData) -> Figure:
+    fig, ax = _new_figure(7.0, 4.8)
+    sizes = [s * s for s in _bubble_sizes([a.capability for a in f.actors], 40.0)]
+    ax.scatter([a.position for a in f.actors], [a.salience for a in f.actors], s=sizes,
+               c=[colour(i) for i in range(len(f.actors))], alpha=0.7, edgecolors="#333")
+    for a in f.actors:
+        ax.annotate(_m(a.name), (a.position, a.salience), textcoords="offset points",
+                    xytext=(0, 9), ha="center", fontsize=8)
+    for m, (model, value) in enumerate(f.forecasts.items()):
+        ax.axvline(value, color=colour(m), linestyle=":", linewidth=2,
+                   label=f"{_m(model)} {value:.3g}")
+    if f.status_quo is not None:
+        ax.axvline(f.status_quo, color=STATUS_QUO_COLOUR, linestyle="--", linewidth=2,
+                   label=f"status quo {f.status_quo:.3g}")
+    lo, hi = f.scale
+    ax.set_xlim(*_pad(f.scale, 0.08))
+    ax.set_ylim(0, 112)
+    label = "position"
+    if f.low_label or f.high_label:
+        label = f"{lo:g} = {_m(f.low_label or '')}\n{hi:g} = {_m(f.high_label or '')}"
+    ax.set_xlabel(label, fontsize=8)
+    ax.set_ylabel("salience")
+    ax.set_title(_m(f.title), loc="left", fontsize=11)
+    if f.forecasts or f.status_quo is not None:
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def _mpl_tornado(f: TornadoData) -> Figure:
+    fig, ax = _new_figure(7.0, max(2.6, 0.8 + 0.35 * len(f.bars)))
+    bars = list(reversed(f.bars))
+    y = np.arange(len(bars))
+    ax.barh(y, [b.low_outcome - f.base for b in bars], left=f.base, color=PALETTE[0],
+            label="input at its low end")
+    ax.barh(y, [b.high_outcome - f.base for b in bars], left=f.base, color=PALETTE[1],
+            alpha=0.85, label="input at its high end")
+    ax.axvline(f.base, color=OUTCOME_COLOUR, linewidth=1)
+    ax.set_yticks(y, [_m(b.label) for b in bars], fontsize=8)
+    ax.set_xlabel("forecast")
+    ax.set_title(_m(f.title), loc="left", fontsize=11)
+    ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+def _mpl_shock(f: ShockData) -> Figure:
+    fig, ax = _new_figure(7.0, max(2.4, 1.0 + 0.5 * len(f.rows)))
+    for j, r in enumerate(f.rows):
+        ax.plot([r.base, r.shocked], [j + 0.12, j - 0.12], color="#999", linewidth=1)
+    for name, col, attr, iattr, off in _SHOCK_SERIES:
+        xs, ys = _interval_segments(f.rows, iattr, off)
+        if xs:
+            ax.plot([np.nan if x is None else x for x in xs],
+                    [np.nan if y is None else y for y in ys], color=col, linewidth=6,
+                    alpha=0.35, solid_capstyle="butt", label=f"{name}: 10–90 % of draws")
+        ax.plot([getattr(r, attr) for r in f.rows], [j + off for j in range(len(f.rows))],
+                "o", color=col, label=name)
+    ax.set_yticks(range(len(f.rows)), [_m(r.model) for r in f.rows], fontsize=8)
+    ax.set_ylim(len(f.rows) - 0.5, -0.5)
+    ax.set_xlim(*_pad(f.scale))
+    ax.set_xlabel("forecast")
+    ax.set_title(_m(f.title), loc="left", fontsize=11)
+    ax.legend(fontsize=7, loc="best")
+    return fig
+
+
+_MPL = {
+    "trajectory": _mpl_trajectory,
+    "distribution": _mpl_distribution,
+    "actor_map": _mpl_actor_map,
+    "tornado": _mpl_tornado,
+    "shock": _mpl_shock,
+}
+
+
+def to_matplotlib(fig: FigureData) -> Figure:
+    """A matplotlib Figure (no pyplot state; safe in threads) for figure data of any kind."""
+    return _MPL[fig.kind](fig)
