@@ -161,3 +161,22 @@ def test_forecast_keeps_working_with_a_bare_forecast() -> None:
     point = Forecast("m", {}, ("A",), ("x", "y"), np.array([[1.0, 2.0]]))
     r = analysis.ModelResult("m", {}, point)
     assert r.outcome[1] == 2.0 and r.outcome["y"] == 2.0  # position still reads
+
+
+def test_sensitivity_swings_use_the_one_format() -> None:
+    # ukraine-2025 issues are on 0-100: every forecast and swing with exactly one decimal
+    out = CliRunner().invoke(cli.app, ["sensitivity", "ukraine-2025", "-m", "compromise",
+                                       "--top", "3"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    rows = [[p.strip() for p in re.split(r"[│┃|]", line) if p.strip()]
+            for line in out.output.splitlines()]
+    rows = [r for r in rows if len(r) == 6 and "." in r[0]]  # input label, then 5 numbers
+    assert len(rows) >= 3
+    for r in rows:
+        assert all(re.fullmatch(r"-?\d+\.\d", cell) for cell in r[3:]), r
+    from accord.report import build, render_html
+
+    rep = build(load_scenario("ukraine-2025"), ["compromise"], draws=1, shocks=[])
+    html = render_html(rep, embed_plotly=False)
+    swing = max(s.swing for s in rep.sensitivity[0].ranking("territory"))
+    assert f'<td class="n">{analysis.format_value(swing, 100)}</td>' in html

@@ -112,17 +112,25 @@ def sensitivity(title: str, results: list[SensitivityResult], issues: list[Any],
     """The inputs that swing each model's forecast most, per issue."""
     out.print(title, style="bold")
     out.print(f"One at a time: {how}, the rest at their central values.")
+    from accord.analysis import format_value
+
     for r in results:
         for k, issue in enumerate(issues):
+            lo, hi = r.scenario.scale_of(issue)
+
+            def on_scale(x: float, span: float = hi - lo) -> str:  # forecasts: the one format
+                return format_value(x, span)
+
             table = Table(title=f"{r.label}: {issue.label or issue.id} (base "
-                          f"{fmt(float(r.base[k]))})", title_justify="left")
+                          f"{on_scale(float(r.base[k]))})", title_justify="left")
             table.add_column("input", no_wrap=True)
             for col in ("input low", "input high", "forecast at low", "forecast at high",
                         "swing"):
                 table.add_column(col, justify="right")
             for s in r.ranking(issue.id)[:top]:
                 table.add_row(s.input.label, fmt(s.input.low), fmt(s.input.high),
-                              fmt(s.low_outcome), fmt(s.high_outcome), fmt(s.swing))
+                              on_scale(s.low_outcome), on_scale(s.high_outcome),
+                              on_scale(s.swing))
             out.print(table)
 
 

@@ -220,8 +220,12 @@ def _sensitivity_tables(report: Report) -> list[dict[str, Any]]:
                 swings.setdefault(sw.input.label, {})[label] = sw.swing
                 ends[sw.input.label] = (sw.input.low, sw.input.high)
         ranked = sorted(swings, key=lambda name: -max(swings[name].values()))[:report.top]
+        lo, hi = report.scenario.scale_of(report.scenario.issues[
+            report.scenario.issue_ids.index(iid)])
         tables.append({"issue": iid, "models": _labels(report.sensitivity),
-                       "rows": [{"input": name, "ends": ends[name], "swings": swings[name]}
+                       "rows": [{"input": name, "ends": ends[name], "swings": swings[name],
+                                 "swing_texts": {m: analysis.format_value(v, hi - lo)
+                                                 for m, v in swings[name].items()}}
                                 for name in ranked]})
     return tables
 
