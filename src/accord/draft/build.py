@@ -237,3 +237,36 @@ def build(findings: Findings, articles: list[Article], *, title: str | None = No
     except ScenarioError as err:  # a bug in the builder, never the user's fault
         raise AssertionError("the draft does not validate:\n" + "\n".join(err.lines())) from err
     return Draft(scenario=scenario, summary=summary, findings=findings)
+
+
+def evidence_in(data: Any, source: str | None = None) -> dict[str, list[str]]:
+    """Every evidence string of scenario data (plain, as edited) with where it is used
+    ("RUS position on territory"); only those citing ``source`` when it is given."""
+    found: dict[str, list[str]] = {}
+
+    def take(q: Any, label: str) -> None:
+        if isinstance(q, dict) and isinstance(q.get("evidence"), str) and (
+                source is None or q.get("source") in (None, source)):
+            found.setdefault(q["evidence"], []).append(label)
+
+    if not isinstance(data, dict):
+        return found
+    for issue in data.get("issues") or []:
+        if isinstance(issue, dict):
+            take(issue.get("status_quo"), f"status quo of {issue.get('id')}")
+    for actor in data.get("actors") or []:
+        if not isinstance(actor, dict):
+            continue
+        aid = actor.get("id")
+        for what in ("position", "salience"):
+            table = actor.get(what)
+            if isinstance(table, dict):
+                for iid, q in table.items():
+                    take(q, f"{aid} {what} on {iid}")
+        cap = actor.get("capability")
+        if isinstance(cap, dict) and "value" not in cap:
+            for iid, q in cap.items():
+                take(q, f"{aid} capability on {iid}")
+        else:
+            take(cap, f"{aid} capability")
+    return found

@@ -8,6 +8,7 @@ from a sentence is a verbatim substring of the article by construction.
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 from dataclasses import dataclass
@@ -141,4 +142,29 @@ def unique_ids(articles: list[Article]) -> list[Article]:
         n = seen.get(a.id, 0) + 1
         seen[a.id] = n
         out.append(a if n == 1 else Article(f"{a.id}-{n}", a.text, a.title))
+    return out
+
+
+def highlight(text: str, quotes: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """The text cut into segments, each with the labels of the quotes covering it.
+
+    ``quotes`` maps a quoted string (evidence) to its labels; every occurrence of each quote
+    is marked; overlapping quotes give segments with both labels. Joining the segments gives
+    the text back.
+    """
+    bounds = {0, len(text)}
+    spans: list[tuple[int, int, list[str]]] = []
+    for quote, labels in quotes.items():
+        if not quote:
+            continue
+        start = text.find(quote)
+        while start >= 0:
+            spans.append((start, start + len(quote), labels))
+            bounds |= {start, start + len(quote)}
+            start = text.find(quote, start + 1)
+    cuts = sorted(bounds)
+    out: list[tuple[str, list[str]]] = []
+    for a, b in itertools.pairwise(cuts):
+        labels = [lab for s, e, ls in spans if s <= a and b <= e for lab in ls]
+        out.append((text[a:b], list(dict.fromkeys(labels))))
     return out

@@ -72,10 +72,23 @@ def static(name: str) -> Response:
 # --------------------------------------------------------------------------- pages
 
 
+def article_context(draft: Draft) -> dict[str, Any]:
+    """The article a draft came from, cut into segments with the evidence marked."""
+    if draft.article is None:
+        return {"article": None}
+    from accord.draft.build import evidence_in
+    from accord.draft.text import highlight
+
+    art = draft.article
+    quotes = evidence_in(draft.data, art["id"])
+    return {"article": art, "segments": highlight(art["text"], quotes),
+            "quoted": sum(art["text"].count(q) > 0 for q in quotes)}
+
+
 def editor_context(draft: Draft, **extra: Any) -> dict[str, Any]:
     sc, problems = editor.check(draft.data)
     ok = editor.editable(draft.data)
-    return {
+    return {**article_context(draft),
         "draft": draft, "ok": ok, "valid": sc is not None,
         "view": editor.table_view(draft.data) if ok else None,
         "placed": editor.place(problems, draft.data),
@@ -130,6 +143,42 @@ async def upload(file: UploadFile, service: ServiceDep) -> RedirectResponse:
                             "and actors)")
     service.too_big(data)
     draft = service.store.add_draft(data, f"upload {name}")
+    return RedirectResponse(f"/drafts/{draft.id}", status_code=303)
+
+
+@router.post("/drafts/from-text")
+async def from_text(service: ServiceDep, text: Annotated[str, Form()] = "",
+                    file: UploadFile | None = None) -> RedirectResponse:
+    """Draft a scenario from a pasted or uploaded article with the offline engine (nothing
+    leaves the server) and open it in the editor beside the article."""
+    from accord import draft as drafting
+    from accord.errors import DraftError
+
+    name = "pasted-article.txt"
+    is_html = False
+    if file is not None and file.filename:
+        raw = await file.read(service.limits.max_body_bytes + 1)
+        if len(raw) > service.limits.max_body_bytes:
+            raise ApiError(413, f"the file is larger than {service.limits.max_body_bytes} bytes")
+        name = file.filename
+        suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if suffix not in ("txt", "text", "html", "htm", "md"):
+            raise ApiError(422, f"{name}: upload an article as .txt or .html")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiError(422, f"{name} is not UTF-8 text") from None
+        is_html = suffix in ("html", "htm")
+    try:
+        article = drafting.article_from_text(text, name, html=is_html)
+        result = drafting.draft([article])
+    except DraftError as e:
+        raise ApiError(422, str(e)) from None
+    data = result.scenario.to_data()
+    service.too_big(data)
+    draft = service.store.add_draft(data, f"drafted from {name}")
+    draft.article = {"id": article.id, "title": name, "text": article.text,
+                     "summary": result.summary.lines()}
     return RedirectResponse(f"/drafts/{draft.id}", status_code=303)
 
 

@@ -40,9 +40,11 @@ class Limits:
 class Draft:
     id: str
     data: dict[str, Any]
-    origin: str  # "example ukraine-2025", "upload foo.yaml", "new"
+    origin: str  # "example ukraine-2025", "upload foo.yaml", "new", "drafted from x.txt"
     created: float = field(default_factory=time.time)
     last_job: str | None = None
+    # the article a scenario was drafted from: {id, title, text, summary: [lines]}
+    article: dict[str, Any] | None = None
 
 
 Status = Literal["queued", "running", "done", "failed"]
