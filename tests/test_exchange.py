@@ -81,18 +81,22 @@ def test_first_exchange_by_hand() -> None:
     assert terms.able[0] and terms.takes_part[0]
     assert terms.rate[0] == pytest.approx(19 / 15, abs=1e-12)
     outcome = (weight * scaled).sum(axis=1) / total
-    c = exchange.evaluate(scaled, outcome, terms.table, one(0), one(p), one(q))
-    assert c.opposite[0]
+    opposite, c = exchange.at_round_start(scaled, outcome, terms, one(0), one(p), one(q))
+    assert opposite[0] and c.ahead[0]
     assert c.cap_p[0] == pytest.approx(0.9 * 0.95 * 100 / 5.025, abs=1e-10)
     assert c.cap_q[0] == pytest.approx(250 / 19, abs=1e-10)
     assert c.shift_q[0] == pytest.approx(250 / 19, abs=1e-10)
     assert c.shift_p[0] == pytest.approx(3750 / 361, abs=1e-10)
     assert c.gain[0] == pytest.approx(75 / 38, abs=1e-12)
-    # the kernel on plain numbers (a = Willems): the same exchange
-    k = exchange.equal_gain(np.array(100.0), np.array(0.0), np.array(25.0), np.array(100.0),
-                            outcome[0, p], outcome[0, q], np.array(0.95), np.array(0.6),
-                            np.array(19 / 15), np.array(0.9 * 0.95 / 5.025),
-                            np.array(0.6 / 3.42))
+    assert c.move_a[0] == pytest.approx(75.0, abs=1e-10)  # Willems all the way, 25 -> 100
+    assert c.move_b[0] == pytest.approx(3750 / 361 * 5.025 / (0.9 * 0.95), abs=1e-10)
+    # the kernel on plain numbers (a = Willems; Wcentr moves on p from 0 toward Willems at
+    # 100, Willems on q from 25 toward Wcentr at 100): the same exchange
+    coef = np.array([0.95, 0.6, 0.95, 0.9, 19 / 15, 0.9 * 0.95 / 5.025, 0.6 / 3.42,
+                     0.95 - 0.6 * 19 / 15, 15 / 19, 5.025 / (0.9 * 0.95), 3.42 / 0.6])
+    np.testing.assert_allclose(terms.coef[0], coef, rtol=1e-12)
+    k = exchange.equal_gain(np.array(100.0), np.array(0.0), np.array(100.0), np.array(25.0),
+                            np.array(1.0), np.array(1.0), outcome[0, p], outcome[0, q], coef)
     assert float(k.gain) == pytest.approx(75 / 38, abs=1e-12)
 
 
@@ -133,42 +137,108 @@ def test_initial_compromises_of_all_26_issues(
                                                           abs=5e-3), row["issue"]
 
 
-def test_outcomes_are_plausible_against_the_reference(
+def round_one_differences(name: str, outcome: np.ndarray) -> np.ndarray:
+    """|ours − decide's| round-1 voting outcome per issue of a data set, in points of each
+    issue's scale (0–100). ``outcome``: our round-1 outcome (d,) in the issues' units."""
+    arrays = arrays_of(name)
+    diffs = []
+    for row in reference_rows():
+        if row["dataset"] == name:
+            k = arrays.issue_ids.index(row["issue"])
+            diffs.append(abs(outcome[k] - float(row["voting_round1"]))
+                         * 100 / arrays.scale_range[k])
+    return np.array(diffs)
+
+
+# DESIGN.md step 3 (targets and sides fixed at the round's start), deterministic ties:
+# the largest mean and largest single |difference| allowed against decide's round 1.
+ROUND_ONE_BANDS = {"sample_data": (2.0, 6.0), "cop21": (2.0, 6.0), "copenhagen": (3.5, 8.0)}
+
+
+@pytest.mark.parametrize("name", list(FILES))
+def test_round_one_against_decide(name: str,
+                                  forecasts: dict[str, tuple[ScenarioArrays, Forecast]]
+                                  ) -> None:
+    """Round-1 voting outcomes of every issue against decide-exchange-model's run
+    (shared/reference/exchange/exchange_reference_outcomes.csv), in points of each scale.
+
+    Why these bands: decide breaks exact ties at random, so its own runs differ; three of its
+    runs on cop21 differ among themselves by 1.1–1.5 points on average (issue 12), and our
+    ``compat: decide`` runs with 16 random tie streams span up to 6.5 points on one cop21
+    issue (eaa) in round 1. A model that follows decide's rules must therefore come within
+    about that spread: mean ≤ 2, largest ≤ 6 (issue 12's target on cop21). Measured with
+    ties by order: sample_data mean 0.99, largest 2.48; cop21 1.38 and 3.82. On copenhagen
+    the default is 3.33 and 7.43: the rest of that gap is decide's per-candidate compromise
+    (the one detail the default does not copy; ``compat: decide`` comes to 0.82 and 2.87),
+    hence (3.5, 8) there. Re-testing sides after every exchange, the reading before issue
+    12, gave cop21 mean 5.4, largest 12.7."""
+    _, fc = forecasts[name]
+    diffs = round_one_differences(name, fc.round_outcome[0, 1])
+    mean_band, max_band = ROUND_ONE_BANDS[name]
+    assert diffs.mean() <= mean_band, diffs.round(2)
+    assert diffs.max() <= max_band, diffs.round(2)
+
+
+def test_compat_decide_reproduces_decides_round_one_on_sample_data() -> None:
+    """``compat: decide`` (DESIGN.md step 3's last paragraph) with ties by order reproduces
+    decide's round 1 on sample_data to the reference's two decimals (tolerance 0.0051 in each
+    issue's units: the rounding, plus float noise)."""
+    arrays = arrays_of("sample_data")
+    fc = run(arrays, rounds=1, compat="decide")
+    for row in reference_rows():
+        if row["dataset"] == "sample_data":
+            k = arrays.issue_ids.index(row["issue"])
+            assert fc.round_outcome[0, 1, k] == pytest.approx(float(row["voting_round1"]),
+                                                              abs=0.0051), row["issue"]
+
+
+def repeated(arrays: ScenarioArrays, draws: int) -> ScenarioArrays:
+    """The same scenario ``draws`` times (so that each draw breaks ties with its own stream)."""
+    return replace(arrays, position=np.repeat(arrays.position, draws, axis=0),
+                   salience=np.repeat(arrays.salience, draws, axis=0),
+                   capability=np.repeat(arrays.capability, draws, axis=0),
+                   status_quo=np.repeat(arrays.status_quo, draws, axis=0))
+
+
+@pytest.mark.parametrize("name", list(FILES))
+def test_compat_decide_round_one_spans_decides_run(name: str) -> None:
+    """decide breaks exact ties between equal gains at random; ``compat: decide`` with
+    ``tie_break = random`` over 16 tie streams (one run, 16 identical draws) must span
+    decide's reference run: on every issue decide's round-1 outcome lies between our
+    smallest and largest (to its two-decimal rounding, 0.0051 in the issue's units), and our
+    median is within decide's own run-to-run spread of it (mean over issues ≤ 1.5 points,
+    issue 12: 1.1–1.5 between decide's runs). Measured: every reference value inside the
+    range (at most 0.015 points outside it: rounding); mean |median − reference| 1.12
+    (sample_data), 0.88 (copenhagen), 0.89 (cop21)."""
+    arrays = arrays_of(name)
+    fc = run(repeated(arrays, 16), seed=3, rounds=1, compat="decide", tie_break="random")
+    ours = fc.round_outcome[:, 1]
+    medians = []
+    for row in reference_rows():
+        if row["dataset"] == name:
+            k = arrays.issue_ids.index(row["issue"])
+            theirs = float(row["voting_round1"])
+            assert ours[:, k].min() - 0.0051 <= theirs <= ours[:, k].max() + 0.0051, (
+                row["issue"], ours[:, k].min(), ours[:, k].max(), theirs)
+            medians.append(abs(np.median(ours[:, k]) - theirs) * 100 / arrays.scale_range[k])
+    assert np.mean(medians) <= 1.5, np.round(medians, 2)
+
+
+def test_round_ten_is_plausible_against_decide(
         forecasts: dict[str, tuple[ScenarioArrays, Forecast]]) -> None:
-    """Round-1 and round-10 voting outcomes, and the compromise of the preferences at the
-    start of round 10, against decide-exchange-model's (shared/reference/README.md).
-
-    Those columns are one run of a program that breaks exact ties between equal gains with
-    an unseeded random choice: two identical runs of it differed by 2.3 points on one issue
-    after round 1 (67.18 and 69.50), and in the number of exchanges per round. The data sets
-    are full of exact ties (saliences and powers repeat). Our own model with seeded random
-    ties (``tie_break=random``, 10 seeds) shows how far tie choices alone move an outcome:
-    the standard deviation over seeds reaches 9.6 points on one issue in round 1 (cop21
-    ``eaa``) and about 7 in round 10, and some issues span 20–40 points across seeds by
-    round 10, as tie choices compound over rounds and preference updates. Hence:
-
-    * direction: wherever the reference moves an outcome by 10 points of the scale or more
-      (beyond that tie noise), our deterministic run moves it the same way; smaller moves are
-      inside the noise and their sign is not a property of the model;
-    * band per issue: 15 points in round 1 (about 1.5 of the largest tie-noise standard
-      deviation), 25 points in round 10 and for the round-10 preferences (nine more rounds of
-      compounding tie choices);
-    * mean absolute difference over the 26 issues, where tie noise averages out: 7.5 points.
-
-    Measured (tie_break=order): round 1 mean 4.7, largest 12.7; round 10 mean 5.4, largest
-    20.1; preferences at the start of round 10 mean 3.6, largest 9.4; every move of 10 points
-    or more agrees in direction.
-    """
-    bands = {"voting_round1": 15.0, "voting_round10": 25.0, "preference_start_round10": 25.0}
-    for column, band in bands.items():
+    """Round 10 and the compromise of the preferences at the start of round 10 against
+    decide's run: a plausibility check only, because round 10 is chaotic (a tie decided
+    differently in round 2 moves it by up to 11 points, issue 12). Wherever decide moves an
+    outcome by 10 points or more from the start, ours moves the same way; per issue within
+    15 points; mean over the 26 issues ≤ 5. Measured (ties by order): round 10 mean 3.2,
+    largest 7.6; preferences mean 1.6, largest 4.7 (before issue 12: 5.4, 20.1; 3.6, 9.4)."""
+    for column in ("voting_round10", "preference_start_round10"):
         diffs = []
         for row in reference_rows():
             arrays, fc = forecasts[row["dataset"]]
             k = arrays.issue_ids.index(row["issue"])
             span = arrays.scale_range[k]
-            if column == "voting_round1":
-                ours = fc.round_outcome[0, 1, k]
-            elif column == "voting_round10":
+            if column == "voting_round10":
                 ours = fc.round_outcome[0, 10, k]
             else:
                 ours = fc.extras["preference_outcome"][0, 9, k]
@@ -178,50 +248,57 @@ def test_outcomes_are_plausible_against_the_reference(
             if abs(theirs - start) * 100 / span >= 10:
                 assert np.sign(ours - start) == np.sign(theirs - start), where
             diff = abs(ours - theirs) * 100 / span
-            assert diff <= band, f"{where}: ours {ours:.2f}, reference {theirs:.2f}"
+            assert diff <= 15.0, f"{where}: ours {ours:.2f}, reference {theirs:.2f}"
             diffs.append(diff)
-        assert np.mean(diffs) <= 7.5, column
+        assert np.mean(diffs) <= 5.0, column
 
 
 # --------------------------------------------------------------------------- replay
 
 
 def replay_round(arrays: ScenarioArrays, fc: Forecast, t: int, p: float = 0.0) -> int:
-    """Replay round t of draw 0 from its executed exchanges (details) and check each: the
-    movers move toward their partners, the outcomes move toward the demanding partners and
-    never past them, both gain, equally when p = 0 (1e-9, gains on the 0–100 scale); the
-    replayed voting positions are the round's trajectory. Returns the number of exchanges."""
+    """Replay round t of draw 0 from its executed exchanges (details) and check each against
+    DESIGN.md step 3 as decide does it: each mover moves toward its partner's position *at
+    the start of the round* and never past it; the two actors lay on opposite sides of both
+    compromises at the round's start; each outcome moves toward the demanding partner's
+    round-start position and not past it; both gain, equally when p = 0 (1e-9, gains on the
+    0–100 scale). The replayed voting positions are the round's trajectory. Returns the
+    number of exchanges."""
     ids, iss = list(arrays.actor_ids), list(arrays.issue_ids)
     w = (arrays.capability * arrays.salience * arrays.mask)[0]
     total = w.sum(axis=0)
     s = arrays.salience[0]
     span = arrays.scale_range
-    y = fc.extras["preference"][0, t - 1].copy()
+    x = fc.extras["preference"][0, t - 1]  # the round's start: targets and sides
+    y = x.copy()
     tol = 1e-9 * span
 
     def outcome() -> np.ndarray:
         return (w * y).sum(axis=0) / np.where(total > 0, total, 1.0)
 
+    start = outcome()
     exchanges = fc.details[t]["exchanges"]
     for e in exchanges:
         i, j = ids.index(e["i"]), ids.index(e["j"])
         p_, q_ = iss.index(e["i_demands"]), iss.index(e["i_supplies"])
+        for k in (p_, q_):  # opposite sides of both compromises at the round's start
+            assert (x[i, k] - start[k]) * (x[j, k] - start[k]) < 0
         o0 = outcome()
         assert y[i, q_] == pytest.approx(e["i_from"], abs=tol[q_])
         assert y[j, p_] == pytest.approx(e["j_from"], abs=tol[p_])
-        # movers move toward the partner's voting position, never past it
+        # movers move toward the partner's round-start position, never past it
         for partner, k, frm, to in ((j, q_, e["i_from"], e["i_to"]),
                                     (i, p_, e["j_from"], e["j_to"])):
-            target = y[partner, k]
-            assert (to - frm) * (target - frm) >= 0
+            target = x[partner, k]
+            assert (to - frm) * (target - frm) > 0
             assert abs(to - frm) <= abs(target - frm) + tol[k]
         y[i, q_], y[j, p_] = e["i_to"], e["j_to"]
         o1 = outcome()
-        # outcome shifts toward the demanding partner (i on p, j on q), not past it
-        toward_i = np.sign(y[i, p_] - o0[p_])
-        toward_j = np.sign(y[j, q_] - o0[q_])
-        assert (y[i, p_] - o1[p_]) * toward_i >= -tol[p_]
-        assert (y[j, q_] - o1[q_]) * toward_j >= -tol[q_]
+        # each outcome shifts toward the demanding partner (i on p, j on q), not past it
+        toward_i = np.sign(x[i, p_] - x[j, p_])
+        toward_j = np.sign(x[j, q_] - x[i, q_])
+        assert (x[i, p_] - o1[p_]) * toward_i >= -tol[p_]
+        assert (x[j, q_] - o1[q_]) * toward_j >= -tol[q_]
         d_p = (o1[p_] - o0[p_]) * toward_i * 100 / span[p_]
         d_q = (o1[q_] - o0[q_]) * toward_j * 100 / span[q_]
         assert d_p >= -1e-9 and d_q >= -1e-9
@@ -260,9 +337,9 @@ def initial_candidates(arrays: ScenarioArrays, preference: np.ndarray
     terms = exchange.exchange_terms(arrays.salience[:1], weight, arrays.mask, zero,
                                     ia[None, None, :], ja[None, None, :], pp[None, :, None],
                                     qq[None, :, None])
-    c = exchange.evaluate(scaled, outcome, terms.table, zero, pp[None, :, None],
-                          qq[None, :, None])
-    valid = c.opposite & terms.able & (c.gain > exchange._MIN_GAIN)
+    opposite, c = exchange.at_round_start(scaled, outcome, terms, zero, pp[None, :, None],
+                                          qq[None, :, None])
+    valid = opposite & terms.able & c.ahead & (c.gain > exchange._MIN_GAIN)
     ids, iss = arrays.actor_ids, arrays.issue_ids
     return {(ids[terms.a[at]], ids[terms.b[at]], iss[pp[at[1]]], iss[qq[at[1]]]):
             float(c.gain[at]) for at in zip(*np.nonzero(valid), strict=True)}
@@ -423,6 +500,9 @@ def test_options_are_checked() -> None:
         models.get("exchange", tie_break="coin")
     model = models.get("exchange:decide", rounds="3", preference_update="off")
     assert model.options.tie_break == "random" and model.options.rounds == 3
+    assert model.options.compat == "decide"
+    with pytest.raises(ModelSpecError):
+        models.get("exchange", compat="exact")
 
 
 def mirrored_tie() -> ScenarioArrays:
@@ -560,6 +640,76 @@ def test_randomised_split_moves_along_the_frontier() -> None:
     assert 0.8 * dp - 0.2 * dq == pytest.approx(0.0, abs=1e-12)  # A gains nothing
     dp, dq = split(0.5, False)
     assert (dp, dq) == pytest.approx((65 / 6, 20.0))
+
+
+# --------------------------------------------------------------------------- scaling
+
+
+def ktab_like(n: int, d: int, seed: int, draws: int = 1) -> ScenarioArrays:
+    """Random scenarios as KTAB's generator makes them (benchmarks/bench_smp.py)."""
+    rng = np.random.default_rng(seed)
+    cap = rng.uniform(10.0, 200.0, (draws, n, 1))
+    total = rng.uniform(0.75, 0.99, (draws, n, 1))
+    split = rng.uniform(0.0, 1.0, (draws, n, d))
+    return ScenarioArrays(tuple(f"a{k}" for k in range(n)), tuple(f"i{k}" for k in range(d)),
+                          100.0 * rng.uniform(0.0, 1.0, (draws, n, d)),
+                          total * split / split.sum(axis=-1, keepdims=True),
+                          np.repeat(cap, d, axis=-1), np.ones((n, d), dtype=bool),
+                          np.zeros(d), np.full(d, 100.0), np.full((draws, d), np.nan))
+
+
+@pytest.mark.parametrize(("arrays", "options"), [
+    (arrays_of("cop21"), {"rounds": 3}),
+    (arrays_of("copenhagen"), {"rounds": 4, "tie_break": "random", "p": 0.4}),
+    (ktab_like(40, 3, 1, draws=2), {"rounds": 3}),
+    (ktab_like(25, 4, 2, draws=3), {"rounds": 2, "tie_break": "random"}),
+])
+def test_recomputing_only_what_changed_equals_recomputing_everything(
+        arrays: ScenarioArrays, options: dict[str, Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an exchange the model re-evaluates only the candidates whose gain can have
+    changed (the suppliers it moved, and demanders near a moved outcome); re-evaluating
+    every live candidate instead must give the same run, exchange for exchange."""
+    lean = run(arrays, seed=4, **options)
+    monkeypatch.setattr(exchange, "_FULL_RECOMPUTE", True)
+    full = run(arrays, seed=4, **options)
+    np.testing.assert_array_equal(lean.trajectory, full.trajectory)
+    np.testing.assert_array_equal(lean.extras["exchanges"], full.extras["exchanges"])
+    assert lean.details == full.details
+    assert lean.extras["recomputed"][0] < full.extras["recomputed"][0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 9000), st.integers(0, 2**32 - 1),
+       st.sampled_from([1.0, 0.25]))
+def test_max_tree_finds_the_first_and_last_maximum(draws: int, size: int, seed: int,
+                                                   coarse: float) -> None:
+    """MaxTree against a scan: after every batch of updates (including −inf: dropped
+    candidates) the maximum per draw and the first and last entry within 1e-12 of it."""
+    rng = np.random.default_rng(seed)
+
+    def values(m: int) -> np.ndarray:  # coarse grids make exact ties
+        v = np.round(rng.uniform(0, 10, m) / coarse) * coarse
+        return np.where(rng.random(m) < 0.3, -np.inf, v)
+
+    truth = values(draws * size).reshape(draws, size)
+    tree = exchange.MaxTree(truth.copy())
+    for _ in range(5):
+        m = int(rng.integers(1, 50))
+        flat = rng.choice(draws * size, size=min(m, draws * size), replace=False)
+        dr, sl = flat // size, flat % size
+        new = values(dr.size)
+        truth[dr, sl] = new
+        tree.set(dr, sl, new)
+        np.testing.assert_array_equal(tree.values, truth)
+        np.testing.assert_array_equal(tree.top(), truth.max(axis=1))
+        live = np.flatnonzero(truth.max(axis=1) > -np.inf)
+        if live.size:
+            threshold = truth[live].max(axis=1) - 1e-12
+            hit = truth[live] >= threshold[:, None]
+            np.testing.assert_array_equal(tree.first(live, threshold), hit.argmax(axis=1))
+            np.testing.assert_array_equal(tree.first(live, threshold, last=True),
+                                          size - 1 - hit[:, ::-1].argmax(axis=1))
 
 
 # --------------------------------------------------------------------------- properties

@@ -17,18 +17,21 @@ gains (salience × outcome shift in points) do not depend on an issue's units.
   G_b = s_bq ΔO_q − s_bp ΔO_p; equal gain needs ΔO_q / ΔO_p = (s_ap + s_bp) / (s_aq + s_bq).
   One partner moves all the way, the other as far as equal gain needs (whichever of the two
   fits), and no outcome passes the position of the partner demanding it: the shifts are
-  capped at ``cap_p = min(w_bp |x_ap − x_bp| / W_p, |x_ap − O_p|)`` and likewise on q, and
-  ΔO_p = min(cap_p, cap_q / rate), ΔO_q = rate · ΔO_p (:func:`equal_gain`).
-* Step 3. A round starts from the list of every valid candidate, executes the one with the
-  highest gain and takes it off the list, moves the two voting positions, recomputes the
-  candidates on the issue pairs that share an issue with it (their outcomes moved; all others
-  are unchanged), drops those that are no longer valid, and repeats until the list is empty.
-  A dropped candidate does not come back within the round, so a round ends after at most as
-  many exchanges as it started with candidates. (Recomputing without dropping need not end:
-  partial moves leave partners on opposite sides with ever smaller gains.) Ties (gains within
-  1e-12 of the best) go, with ``tie_break = order``, to the candidate whose actor pair comes
-  first (pairs (i, j), i < j, in lexicographic order), and among those to the first issue pair
-  (likewise ordered); with ``tie_break = random``, to a uniform choice among the tied ones.
+  capped at ``cap_p = min(w_bp (t_p − y_bp) / W_p, t_p − O_p)`` (signed toward the target
+  t_p, a's position at the round's start) and likewise on q, and ΔO_p = min(cap_p, cap_q /
+  rate), ΔO_q = rate · ΔO_p (:func:`equal_gain`).
+* Step 3, as decide does it. A round starts from the list of every candidate: pairs on
+  opposite sides of both compromises at the round's start. **Targets and sides are fixed at
+  the round's start**: a supplier moves toward its demander's round-start position, even if
+  the demander has since moved its own vote on that issue, and sides are not re-tested. The
+  round executes the candidate with the highest gain, takes it off the list, moves the two
+  voting positions, re-evaluates the candidates whose gain can have changed and drops those
+  that are no longer valid (a supplier at or past its target, a move or gain of 1e-10 or
+  less), and repeats until the list is empty; a dropped candidate does not come back. Ties
+  (gains within 1e-12 of the best) go, with ``tie_break = order``, to the candidate whose
+  actor pair comes first (pairs (i, j), i < j, in lexicographic order), and among those to
+  the first issue pair (likewise ordered); with ``tie_break = random``, to a uniform choice
+  among the tied ones.
 * Step 4. Between rounds an actor that supplied on an issue moves its preference toward its
   voting position: x' = x + [0.1 + 0.4 (1 − s)] (y − x); the next round starts from the
   preferences.
@@ -44,6 +47,27 @@ is moved along the two-person Pareto frontier (the edges ΔO_p = cap_p and ΔO_q
 feasible box) from the equal-gain point toward one partner's end (where the other gains
 nothing), by a fraction u ~ U(0, p); which partner is favoured is a fair coin
 (:func:`frontier_split`).
+
+Which candidates are re-evaluated (issue 12, exchange scaling). With targets and sides fixed, a
+candidate's gain depends on the round only through its two suppliers' current votes and, where
+the truncation binds, the two outcomes. So after an exchange (b moved on p, a on q) the model
+re-evaluates the live candidates in which b or a takes part on p or q, and those whose
+demander on p or q lies within its *reach* of the old or the new outcome there (reach: the
+largest shift any of its partners' full moves could make, fixed at the round's start, since
+full moves only shrink); no other gain can have changed. A test checks that this gives the
+same run as re-evaluating every live candidate. The best candidate is then found in a
+:class:`MaxTree` of block maxima instead of a scan of all of them.
+
+``compat: decide`` copies decide-exchange-model's other details (DESIGN.md step 3): each
+candidate caps its moves against its own, stale view of the compromise (the round's start,
+moved by the suppliers it learned of: those that supplied the same issue to the same
+demander, at the position their first such exchange left them, and by its own supplier's
+current vote), truncating only a shift that would cross the demander's position; decide
+re-evaluates only the candidates that share an actor in the same role with the executed
+exchange, executes a candidate with the moves it last computed, tests the gain and the moves
+before truncating them, and drops a candidate when its supplier's listed moves (decide keeps
+the previous proposal each time the supplier moves) add up to more than +100. With random
+ties it spans decide's own runs (tests/test_exchange.py).
 
 Draws: every draw runs the same greedy loop at once; each iteration executes one exchange in
 every draw that still has a candidate (draws are processed in blocks to bound memory).
@@ -88,7 +112,10 @@ from accord.models.compromise import weighted_mean
 
 SCALE = 100.0  # gains are computed on positions rescaled to 0–100 per issue
 _TIE = 1e-12  # gains this close to the best count as a tie
-_MIN_GAIN = 1e-12  # a candidate must gain more than this
+_MIN_GAIN = 1e-10  # a candidate must gain more than this (DESIGN.md step 3; decide's bound)
+_MIN_MOVE = 1e-10  # and both movers must move more than this (decide's bound)
+_MAX_SUM = SCALE * (1 + 1e-12)  # decide's bound on a supplier's listed moves (compat)
+_FULL_RECOMPUTE = False  # re-evaluate every live candidate after each exchange (tests only)
 _BLOCK_CELLS = 1 << 16  # candidate cells (draws × issue pairs × actor pairs) per block
 _SNAP = 1e-12  # a move within this fraction of the full distance lands on the partner
 
@@ -102,6 +129,7 @@ class ExchangeOptions(ModelOptions):
     preference_update: Literal["on", "off"] = "on"  # DESIGN.md step 4
     tie_break: Literal["order", "random"] = "order"  # DESIGN.md step 3 (random: seeded)
     p: Fraction = 0.0  # randomised equal gain; 0 = equal gain (Stokman & Van Oosten 1994)
+    compat: Literal["none", "decide"] = "none"  # DESIGN.md step 3: decide's other details
 
 
 # --------------------------------------------------------------------------- kernels
@@ -113,7 +141,8 @@ def pair_indices(m: int) -> tuple[np.ndarray, np.ndarray]:
     return first.astype(np.intp), second.astype(np.intp)
 
 
-TERMS = ("a", "b", "s_ap", "s_aq", "s_bp", "s_bq", "rate", "pull_b", "pull_a")
+COEFS = ("s_ap", "s_aq", "s_bp", "s_bq", "rate", "pull_b", "pull_a", "unit_gain", "inv_rate",
+         "inv_pull_b", "inv_pull_a")
 
 
 @dataclass(frozen=True)
@@ -122,30 +151,23 @@ class Terms:
     capabilities do not change), for actor pairs (i, j) and issue pairs (p, q) of one
     broadcast shape (DESIGN.md steps 1–2).
 
-    ``table[..., k]`` holds the field ``TERMS[k]`` (one array, so that picking candidates
-    is one gather): a, b: the actor demanding p (it supplies q) and its partner (demands q,
-    supplies p); i is ``a`` when s_ip/s_iq ≥ s_jp/s_jq (with equal ratios the gain is zero
-    either way). s_ap, s_aq, s_bp, s_bq: their saliences. rate: ΔO_q / ΔO_p for equal gain,
-    (s_ap + s_bp) / (s_aq + s_bq). pull_b = w_bp / W_p and pull_a = w_aq / W_q: the outcome
-    shift per unit move of the mover. takes_part: both actors take part in both issues.
-    able: they take part, both care about both issues, and both movers carry weight.
+    a, b: the actor demanding p (it supplies q) and its partner (demands q, supplies p); i is
+    ``a`` when s_ip/s_iq ≥ s_jp/s_jq (with equal ratios the gain is zero either way).
+    ``coef[..., k]`` holds the field ``COEFS[k]``: s_ap, s_aq, s_bp, s_bq: their saliences;
+    rate: ΔO_q / ΔO_p for equal gain, (s_ap + s_bp) / (s_aq + s_bq); pull_b = w_bp / W_p and
+    pull_a = w_aq / W_q: the outcome shift per unit move of the mover. takes_part: both
+    actors take part in both issues. able: they take part, both care about both issues, and
+    both movers carry weight.
     """
 
-    table: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    coef: np.ndarray
     takes_part: np.ndarray
     able: np.ndarray
 
     def field(self, name: str) -> np.ndarray:
-        value = self.table[..., TERMS.index(name)]
-        return value.astype(np.intp) if name in ("a", "b") else value
-
-    @property
-    def a(self) -> np.ndarray:
-        return self.field("a")
-
-    @property
-    def b(self) -> np.ndarray:
-        return self.field("b")
+        return self.coef[..., COEFS.index(name)]
 
     @property
     def rate(self) -> np.ndarray:
@@ -173,62 +195,92 @@ def exchange_terms(salience: np.ndarray, weight: np.ndarray, mask: np.ndarray,
     pull_b = weight[draw, b, p] / total[draw, p]
     pull_a = weight[draw, a, q] / total[draw, q]
     able = takes_part & (num > 0) & (den > 0) & (pull_b > 0) & (pull_a > 0)
-    table = np.stack(np.broadcast_arrays(a, b, s_ap, s_aq, s_bp, s_bq, rate, pull_b, pull_a),
-                     axis=-1).astype(float)
-    return Terms(table, np.ascontiguousarray(takes_part), able)
+    unit_gain = s_ap - s_aq * rate
+    inv_rate = 1.0 / np.where(rate > 0, rate, 1.0)
+    inv_pull_b = 1.0 / np.where(pull_b > 0, pull_b, 1.0)
+    inv_pull_a = 1.0 / np.where(pull_a > 0, pull_a, 1.0)
+    coef = np.stack(np.broadcast_arrays(s_ap, s_aq, s_bp, s_bq, rate, pull_b, pull_a,
+                                        unit_gain, inv_rate, inv_pull_b, inv_pull_a), axis=-1)
+    return Terms(a.astype(np.intp), b.astype(np.intp), coef.astype(float),
+                 np.ascontiguousarray(takes_part), able)
 
 
 @dataclass(frozen=True)
 class Shifts:
     """The equal-gain exchange of a candidate at given voting positions and outcomes.
 
-    opposite: the two lie on opposite sides of both outcomes (step 1). cap_p, cap_q: the
-    largest outcome shifts allowed (the mover's full move, or the demanding partner's
-    position). shift_p, shift_q: the equal-gain shifts ΔO_p, ΔO_q (≥ 0, points of 0–100).
-    gain: each partner's gain (step 2).
+    ahead: both movers are still short of their targets (DESIGN.md step 3: a candidate whose
+    supplier has reached or passed its target is invalid). cap_p, cap_q: the largest outcome
+    shifts allowed (the mover's full move to its target, or as far as the demanding
+    partner's position). free_p: ΔO_p without the second cap (what decide tests its gain and
+    moves on before truncating). shift_p, shift_q: the equal-gain shifts ΔO_p, ΔO_q (points
+    of 0–100). gain: each partner's gain (step 2). move_b, move_a: the movers' moves.
     """
 
-    opposite: np.ndarray
+    ahead: np.ndarray
     cap_p: np.ndarray
     cap_q: np.ndarray
+    free_p: np.ndarray
     shift_p: np.ndarray
     shift_q: np.ndarray
     gain: np.ndarray
+    move_b: np.ndarray
+    move_a: np.ndarray
 
 
-def equal_gain(y_ap: np.ndarray, y_bp: np.ndarray, y_aq: np.ndarray, y_bq: np.ndarray,
-               o_p: np.ndarray, o_q: np.ndarray, s_ap: np.ndarray, s_aq: np.ndarray,
-               rate: np.ndarray, pull_b: np.ndarray, pull_a: np.ndarray) -> Shifts:
+def equal_gain(target_p: np.ndarray, from_p: np.ndarray, target_q: np.ndarray,
+               from_q: np.ndarray, toward_p: np.ndarray, toward_q: np.ndarray,
+               o_p: np.ndarray, o_q: np.ndarray, coef: np.ndarray, *,
+               crossing_only: bool = False) -> Shifts:
     """The equal-gain exchange where ``a`` demands p and supplies q (Stokman & Van Oosten
-    1994; DESIGN.md step 2). y: voting positions, o: outcomes (0–100); rate = ΔO_q / ΔO_p;
-    pull_b = w_bp / W_p, pull_a = w_aq / W_q.
+    1994; DESIGN.md steps 2–3). b moves on p from ``from_p`` toward ``target_p`` (a's
+    position at the start of the round), in the direction ``toward_p`` (±1, fixed at the
+    round's start); a moves on q from ``from_q`` toward ``target_q``. o_p, o_q: the
+    outcomes; coef: the candidate's :data:`COEFS` (last axis). Everything on 0–100.
 
     One partner moves all the way and the other as far as equal gain needs: ΔO_p =
     min(cap_p, cap_q / rate), ΔO_q = rate · ΔO_p, where each cap is the full move's shift,
-    truncated at the demanding partner's own position. Gain s_ap ΔO_p − s_aq ΔO_q, the same
-    for b."""
-    opposite = ((y_ap - o_p) * (y_bp - o_p) < 0) & ((y_aq - o_q) * (y_bq - o_q) < 0)
-    cap_p = np.minimum(pull_b * np.abs(y_ap - y_bp), np.abs(y_ap - o_p))
-    cap_q = np.minimum(pull_a * np.abs(y_bq - y_aq), np.abs(y_bq - o_q))
-    shift_p = np.minimum(cap_p, cap_q / np.where(rate > 0, rate, 1.0))
+    truncated so that the outcome does not pass the demanding partner's position
+    (``crossing_only``: decide's rule, which truncates only a shift that would cross it, so an
+    outcome already past that position is not held back). Gain s_ap ΔO_p − s_aq ΔO_q, the
+    same for b."""
+    rate, pull_b, pull_a = coef[..., 4], coef[..., 5], coef[..., 6]
+    gap_p = toward_p * (target_p - from_p)
+    gap_q = toward_q * (target_q - from_q)
+    ahead = (gap_p > 0) & (gap_q > 0)
+    full_p = pull_b * gap_p
+    full_q = pull_a * gap_q
+    room_p = toward_p * (target_p - o_p)
+    room_q = toward_q * (target_q - o_q)
+    if crossing_only:
+        cap_p = np.where(room_p > 0, np.minimum(full_p, room_p), full_p)
+        cap_q = np.where(room_q > 0, np.minimum(full_q, room_q), full_q)
+    else:
+        cap_p = np.minimum(full_p, room_p)
+        cap_q = np.minimum(full_q, room_q)
+    inv_rate = coef[..., 8]
+    free_p = np.minimum(full_p, full_q * inv_rate)
+    shift_p = np.minimum(cap_p, cap_q * inv_rate)
     shift_q = rate * shift_p
-    gain = s_ap * shift_p - s_aq * shift_q
-    return Shifts(opposite, cap_p, cap_q, shift_p, shift_q, gain)
+    gain = coef[..., 7] * shift_p
+    move_b = shift_p * coef[..., 9]
+    move_a = shift_q * coef[..., 10]
+    return Shifts(ahead, cap_p, cap_q, free_p, shift_p, shift_q, gain, move_b, move_a)
 
 
-def evaluate(voting: np.ndarray, outcome: np.ndarray, table: np.ndarray, draw: np.ndarray,
-             p: np.ndarray, q: np.ndarray) -> Shifts:
-    """:func:`equal_gain` of candidates with terms ``table`` (..., len(TERMS)) (see
-    :class:`Terms`) in the given draws, on issues p, q (index arrays broadcasting with the
-    table's leading shape). voting (S, n, d), outcome (S, d) on 0–100."""
-    n, d = voting.shape[1:]
-    flat = voting.reshape(-1)
-    row = draw * n
-    at_a = (row + table[..., 0].astype(np.intp)) * d
-    at_b = (row + table[..., 1].astype(np.intp)) * d
-    return equal_gain(flat[at_a + p], flat[at_b + p], flat[at_a + q], flat[at_b + q],
-                      outcome[draw, p], outcome[draw, q], table[..., 2], table[..., 3],
-                      table[..., 6], table[..., 7], table[..., 8])
+def at_round_start(position: np.ndarray, outcome: np.ndarray, terms: Terms, draw: np.ndarray,
+                   p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, Shifts]:
+    """Candidates with ``terms`` (actor pairs on issue pairs p, q, in the given draws) at the
+    start of a round whose positions (S, n, d) and compromise (S, d) are given on 0–100:
+    whether the two lie on opposite sides of both outcomes (step 1; an actor at the outcome
+    is on neither side), and their equal-gain exchange (step 2)."""
+    a, b = terms.a, terms.b
+    x_ap, x_bp = position[draw, a, p], position[draw, b, p]
+    x_aq, x_bq = position[draw, a, q], position[draw, b, q]
+    o_p, o_q = outcome[draw, p], outcome[draw, q]
+    opposite = ((x_ap - o_p) * (x_bp - o_p) < 0) & ((x_aq - o_q) * (x_bq - o_q) < 0)
+    return opposite, equal_gain(x_ap, x_bp, x_bq, x_aq, np.sign(x_ap - x_bp),
+                                np.sign(x_bq - x_aq), o_p, o_q, terms.coef)
 
 
 def frontier_split(cap_p: np.ndarray, cap_q: np.ndarray, shift_p: np.ndarray,
@@ -264,6 +316,76 @@ def frontier_split(cap_p: np.ndarray, cap_q: np.ndarray, shift_p: np.ndarray,
     return np.clip(dp, 0.0, cap_p), np.clip(dq, 0.0, cap_q)
 
 
+class MaxTree:
+    """The largest value of each row (draw) of an (S, C) array, kept as a tree of block
+    maxima with ``K`` children a node, so that after changing M entries the maximum and the
+    first (or last) entry within a threshold of it are found with O(M K log C) work per
+    draw instead of a scan of all C (issue 12, exchange scaling). Rows of at most
+    ``FLAT`` entries are scanned instead (fewer, cheaper steps). ``values``: the leaves."""
+
+    K = 64
+    FLAT = 4096
+
+    def __init__(self, values: np.ndarray) -> None:
+        S, K = values.shape[0], self.K
+        self.size = values.shape[1]
+        self.levels: list[np.ndarray] = []
+        v = values
+        while True:
+            width = -(-v.shape[1] // K) * K
+            level = np.full((S, width), -np.inf)
+            level[:, :v.shape[1]] = v
+            self.levels.append(level)
+            if width == K or self.size <= self.FLAT:
+                break
+            v = level.reshape(S, -1, K).max(axis=2)
+
+    @property
+    def values(self) -> np.ndarray:
+        """The leaves, (S, C) (a view)."""
+        return self.levels[0][:, :self.size]
+
+    def top(self) -> np.ndarray:
+        return self.levels[-1].max(axis=1)
+
+    def set(self, draws: np.ndarray, slots: np.ndarray, values: np.ndarray) -> None:
+        """Set leaves (no (draw, slot) twice) and the block maxima above them: a block's
+        maximum rises with a larger child, and is recomputed from its K children only where
+        the child that held it fell."""
+        K = self.K
+        window = np.arange(K)
+        low = self.levels[0]
+        old = low[draws, slots]
+        low[draws, slots] = values
+        new = values
+        for low, high in zip(self.levels, self.levels[1:], strict=False):
+            slots = slots // K
+            before = high[draws, slots]
+            np.maximum.at(high, (draws, slots), new)
+            fell = (old >= before) & (new < old)
+            if fell.any():
+                d_, s_ = draws[fell], slots[fell]
+                high[d_, s_] = low[d_[:, None], s_[:, None] * K + window].max(axis=1)
+            old, new = before, high[draws, slots]
+
+    def first(self, draws: np.ndarray, threshold: np.ndarray, last: bool = False
+              ) -> np.ndarray:
+        """Per draw, the first (or last) leaf whose value is at least ``threshold``."""
+        if len(self.levels) == 1:
+            hit = self.levels[0][draws] >= threshold[:, None]
+            if last:
+                return hit.shape[1] - 1 - np.argmax(hit[:, ::-1], axis=1)
+            return np.argmax(hit, axis=1)
+        K = self.K
+        window = np.arange(K)
+        node = np.zeros(draws.size, dtype=np.intp)
+        for level in reversed(self.levels):
+            hit = level[draws[:, None], node[:, None] * K + window] >= threshold[:, None]
+            pick = K - 1 - np.argmax(hit[:, ::-1], axis=1) if last else np.argmax(hit, axis=1)
+            node = node * K + pick
+        return node
+
+
 # --------------------------------------------------------------------------- the model
 
 
@@ -297,6 +419,7 @@ class _Run:
     exchanges: list[np.ndarray]
     candidates: list[np.ndarray]
     log: list[list[dict[str, Any]]]  # executed exchanges of the block's first draw, per round
+    recomputed: int = 0  # candidates re-evaluated after exchanges (for the benchmarks)
 
 
 @register
@@ -309,7 +432,7 @@ class ExchangeModel(BaseModel):
     cost = Cost(ns=46.0, rounds="rounds")
     presets: ClassVar[dict[str, dict[str, Any]]] = {
         # decide-exchange-model's run: equal gain, 10 rounds, random ties (seeded here)
-        "decide": {"tie_break": "random"},
+        "decide": {"tie_break": "random", "compat": "decide"},
         # the randomised equal-gain variant
         "randomised": {"tie_break": "random", "p": 0.5},
     }
@@ -355,14 +478,14 @@ class ExchangeModel(BaseModel):
                                     "candidates": np.zeros((S, 1), dtype=int)},
                             notes=notes)
 
-        ia, ja = pair_indices(n)
-        pp, qq = pair_indices(d)
-        cells = max(1, ia.size * pp.size)
+        cells = max(1, (n * (n - 1) // 2) * (d * (d - 1) // 2))
+        if o.compat == "decide":
+            cells += n * n * d  # the per-demander views of decide's compromise
         block = max(1, _BLOCK_CELLS // cells)
-        runs = [self._run_block(scaled[k:k + block], arrays.salience[k:k + block],
-                                weight[k:k + block], arrays.mask, ia, ja, pp, qq,
-                                _Uniforms(list(streams[k:k + block]))
-                                if self.uses_random and streams is not None else None)
+        runs = [_Engine(o, scaled[k:k + block], arrays.salience[k:k + block],
+                        weight[k:k + block], arrays.mask,
+                        _Uniforms(list(streams[k:k + block]))
+                        if self.uses_random and streams is not None else None).play(self)
                 for k in range(0, S, block)]
         played = max(len(r.voting) for r in runs)
 
@@ -403,140 +526,10 @@ class ExchangeModel(BaseModel):
                         round_outcome=round_outcome, details=details,
                         extras={"preference": preference,
                                 "preference_outcome": preference_outcome,
-                                "exchanges": exchanges, "candidates": candidates},
+                                "exchanges": exchanges, "candidates": candidates,
+                                "recomputed": np.array(
+                                    [sum(r.recomputed for r in runs)])},
                         notes=notes)
-
-    # ---------------------------------------------------------------- one block of draws
-
-    def _run_block(self, scaled: np.ndarray, salience: np.ndarray, weight: np.ndarray,
-                   mask: np.ndarray, ia: np.ndarray, ja: np.ndarray, pp: np.ndarray,
-                   qq: np.ndarray, uniforms: _Uniforms | None) -> _Run:
-        o: ExchangeOptions = self.options
-        S, d = scaled.shape[0], scaled.shape[2]
-        total = weight.sum(axis=1)
-        total = np.where(total > 0, total, 1.0)
-        # candidates as (draw, issue pair, actor pair): a gather over issue pairs is cheap
-        terms = exchange_terms(salience, weight, mask, np.arange(S)[:, None, None],
-                               ia[None, None, :], ja[None, None, :], pp[None, :, None],
-                               qq[None, :, None])
-        preference = scaled.copy()
-        zeros = np.zeros(S, dtype=int)
-        out = _Run([scaled.copy()], [scaled.copy()], [zeros], [zeros], [[]])
-        # issue pairs that contain each issue: (d, d - 1)
-        pair_of = np.array([[k for k in range(pp.size) if pp[k] == x or qq[k] == x]
-                            for x in range(d)], dtype=np.intp)
-        update = 0.1 + 0.4 * (1.0 - salience)  # DESIGN.md step 4
-        for _ in range(o.rounds):
-            voting, supplied, count, cands, log = self._play_round(
-                preference, weight, total, terms, pp, qq, pair_of, uniforms)
-            if o.preference_update == "on":
-                preference = np.where(supplied, preference + update * (voting - preference),
-                                      preference)
-            out.voting.append(voting)
-            out.preference.append(preference.copy())
-            out.exchanges.append(count)
-            out.candidates.append(cands)
-            out.log.append(log)
-            if o.stop == "no_exchanges" and not count.any():
-                break
-        return out
-
-    def _play_round(self, preference: np.ndarray, weight: np.ndarray, total: np.ndarray,
-                    terms: Terms, pp: np.ndarray, qq: np.ndarray, pair_of: np.ndarray,
-                    uniforms: _Uniforms | None
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                               list[dict[str, Any]]]:
-        """One round of DESIGN.md step 3 for every draw of the block at once.
-
-        The candidate list is kept as arrays over (draw, issue pair, actor pair): ``alive``
-        (still on the list), ``gain`` (−inf off the list) and the equal-gain shifts.
-        ``uniforms``: the block's per-draw random numbers (None when none are used)."""
-        o: ExchangeOptions = self.options
-        S, n, d = preference.shape
-        P, A = terms.able.shape[1:]
-        voting = preference.copy()
-        outcome = (weight * voting).sum(axis=1) / total
-        supplied = np.zeros((S, n, d), dtype=bool)
-        full = evaluate(voting, outcome, terms.table, np.arange(S)[:, None, None],
-                        pp[None, :, None], qq[None, :, None])
-        count_candidates = (full.opposite & terms.takes_part).reshape(S, -1).sum(axis=1)
-        alive = full.opposite & terms.able & (full.gain > _MIN_GAIN)
-        gain = np.where(alive, full.gain, -np.inf)
-        flat_gain = gain.reshape(S, P * A)  # a view
-        shift_p, shift_q = full.shift_p, full.shift_q
-        # rank of each candidate in actor-pair-then-issue-pair order (ties go to the first)
-        rank = (np.arange(A)[None, :] * P + np.arange(P)[:, None]).reshape(-1)
-        made = np.zeros(S, dtype=int)
-        log: list[dict[str, Any]] = []
-        for _ in range(P * A):  # each exchange leaves the list for good
-            best = flat_gain.max(axis=1)
-            live = np.flatnonzero(best > -np.inf)
-            if live.size == 0:
-                break
-            tied = flat_gain[live] >= (best[live] - _TIE)[:, None]
-            if uniforms is not None and o.tie_break == "random":
-                ties = tied.sum(axis=1)
-                pick = np.minimum((uniforms.take(live) * ties).astype(int), ties - 1)
-                flat = np.argmax(np.cumsum(tied, axis=1) > pick[:, None], axis=1)
-            else:
-                flat = np.where(tied, rank, P * A).argmin(axis=1)
-            k_issues, k_pair = np.divmod(flat, A)
-            at = (live, k_issues, k_pair)
-            row = terms.table[at]  # (L, len(TERMS))
-            a, b = row[:, 0].astype(np.intp), row[:, 1].astype(np.intp)
-            p, q = pp[k_issues], qq[k_issues]
-            d_p, d_q, chosen_gain = shift_p[at], shift_q[at], gain[at]
-            if uniforms is not None and o.p > 0:
-                c = evaluate(voting, outcome, row, live, p, q)
-                u = uniforms.take(live) * o.p
-                favour_a = uniforms.take(live) < 0.5
-                d_p, d_q = frontier_split(c.cap_p, c.cap_q, c.shift_p, c.shift_q, row[:, 2],
-                                          row[:, 3], row[:, 4], row[:, 5], u, favour_a)
-            before_b, before_a = voting[live, b, p], voting[live, a, q]
-            voting[live, b, p] = _move(before_b, voting[live, a, p], d_p / row[:, 7])
-            voting[live, a, q] = _move(before_a, voting[live, b, q], d_q / row[:, 8])
-            old_p, old_q = outcome[live, p], outcome[live, q]
-            outcome[live, p] = (weight[live, :, p] * voting[live, :, p]).sum(axis=1) / total[
-                live, p]
-            outcome[live, q] = (weight[live, :, q] * voting[live, :, q]).sum(axis=1) / total[
-                live, q]
-            supplied[live, b, p] = True
-            supplied[live, a, q] = True
-            made[live] += 1
-            if live[0] == 0:
-                log.append(self._log_entry(row[0], int(p[0]), int(q[0]), voting, outcome,
-                                           float(old_p[0]), float(old_q[0]), float(before_a[0]),
-                                           float(before_b[0]), float(chosen_gain[0])))
-            # recompute the candidates on every issue pair that contains p or q; drop those
-            # that are no longer valid (and the one just executed)
-            touched = np.concatenate([pair_of[p], pair_of[q]], axis=1)  # (L, 2(d-1))
-            ix = (live[:, None], touched)
-            fresh = evaluate(voting, outcome, terms.table[ix], live[:, None, None],
-                             pp[touched][:, :, None], qq[touched][:, :, None])
-            alive[at] = False
-            kept = alive[ix] & fresh.opposite & (fresh.gain > _MIN_GAIN)
-            alive[ix] = kept
-            gain[ix] = np.where(kept, fresh.gain, -np.inf)
-            shift_p[ix] = fresh.shift_p
-            shift_q[ix] = fresh.shift_q
-        return voting, supplied, made, count_candidates, log
-
-    @staticmethod
-    def _log_entry(row: np.ndarray, p: int, q: int, voting: np.ndarray, outcome: np.ndarray,
-                   old_p: float, old_q: float, before_a: float, before_b: float,
-                   chosen_gain: float) -> dict[str, Any]:
-        """The executed exchange of draw 0 (``row``: its terms), on the 0–100 scale, with
-        each partner's gain measured from the outcomes' actual shifts."""
-        a, b = int(row[0]), int(row[1])
-        s_ap, s_aq, s_bp, s_bq = (float(v) for v in row[2:6])
-        d_p = abs(float(outcome[0, p]) - old_p)
-        d_q = abs(float(outcome[0, q]) - old_q)
-        return {"a": a, "b": b, "p": p, "q": q,
-                "a_from": before_a, "a_to": float(voting[0, a, q]),
-                "b_from": before_b, "b_to": float(voting[0, b, p]),
-                "shift_p": d_p, "shift_q": d_q,
-                "gain_a": s_ap * d_p - s_aq * d_q, "gain_b": s_bq * d_q - s_bp * d_p,
-                "equal_gain": chosen_gain}
 
     # ---------------------------------------------------------------- details
 
@@ -563,6 +556,344 @@ class ExchangeModel(BaseModel):
                 "j_from": units(e["b_from"], p), "j_to": units(e["b_to"], p),
                 "shift_demand": e["shift_p"], "shift_supply": e["shift_q"],
                 "gain_i": e["gain_a"], "gain_j": e["gain_b"], "gain": e["equal_gain"]}
+
+
+class _Engine:
+    """One block of draws played round by round (DESIGN.md steps 3–5), every draw at once.
+
+    Candidates live in slots (actor pair, issue pair), actor-pair major, so a slot's index is
+    its rank in the tie order (first actor pair, then first issue pair). Their fixed terms
+    are computed once; each round fixes every candidate's targets and sides; after an
+    exchange only the candidates whose gain can have changed are re-evaluated (module
+    docstring, "Which candidates are re-evaluated") and a :class:`MaxTree` over the gains
+    finds the next best.
+    """
+
+    def __init__(self, options: ExchangeOptions, scaled: np.ndarray, salience: np.ndarray,
+                 weight: np.ndarray, mask: np.ndarray, uniforms: _Uniforms | None) -> None:
+        self.o = options
+        self.compat = options.compat == "decide"
+        self.scaled = scaled
+        self.salience = salience
+        self.weight = weight
+        self.uniforms = uniforms
+        S, n, d = scaled.shape
+        self.S, self.n, self.d = S, n, d
+        ia, ja = pair_indices(n)
+        pp, qq = pair_indices(d)
+        A, P = ia.size, pp.size
+        self.C = A * P
+        pair = np.repeat(np.arange(A), P)
+        issues = np.tile(np.arange(P), A)
+        self.p_of, self.q_of = pp[issues], qq[issues]
+        terms = exchange_terms(salience, weight, mask, np.arange(S)[:, None],
+                               ia[pair][None, :], ja[pair][None, :], self.p_of[None, :],
+                               self.q_of[None, :])
+        self.terms = terms
+        draws = np.arange(S)[:, None]
+        self.cell_b = (draws * n + terms.b) * d + self.p_of[None, :]  # b's vote on p, flat
+        self.cell_a = (draws * n + terms.a) * d + self.q_of[None, :]  # a's vote on q
+        total = weight.sum(axis=1)
+        self.total = np.where(total > 0, total, 1.0)
+        self.pull = weight / self.total[:, None, :]
+        self.stamp = np.zeros(S * self.C, dtype=np.intp)
+        # the slots in which actor k and issue x both appear: (n, d, (n - 1)(d - 1))
+        pairs_of_actor = np.array([np.flatnonzero((ia == k) | (ja == k)) for k in range(n)],
+                                  dtype=np.intp).reshape(n, n - 1)
+        pairs_of_issue = np.array([np.flatnonzero((pp == x) | (qq == x)) for x in range(d)],
+                                  dtype=np.intp).reshape(d, d - 1)
+        self.cell_slots = (pairs_of_actor[:, None, :, None] * P
+                           + pairs_of_issue[None, :, None, :]).reshape(n, d, -1)
+
+    # ---------------------------------------------------------------- a whole run
+
+    def play(self, model: ExchangeModel) -> _Run:
+        o = self.o
+        preference = self.scaled.copy()
+        zeros = np.zeros(self.S, dtype=int)
+        out = _Run([self.scaled.copy()], [self.scaled.copy()], [zeros], [zeros], [[]])
+        update = 0.1 + 0.4 * (1.0 - self.salience)  # DESIGN.md step 4
+        for _ in range(o.rounds):
+            voting, supplied, count, cands, log = self.play_round(preference, model, out)
+            if o.preference_update == "on":
+                preference = np.where(supplied, preference + update * (voting - preference),
+                                      preference)
+            out.voting.append(voting)
+            out.preference.append(preference.copy())
+            out.exchanges.append(count)
+            out.candidates.append(cands)
+            out.log.append(log)
+            if o.stop == "no_exchanges" and not count.any():
+                break
+        return out
+
+    # ---------------------------------------------------------------- evaluation
+
+    def evaluate(self, dr: np.ndarray, sl: np.ndarray) -> tuple[Shifts, np.ndarray]:
+        """The exchanges of slots ``sl`` in draws ``dr`` (broadcasting index arrays) at the
+        current voting positions and outcomes, and whether each is a valid candidate."""
+        y = self.yf
+        at_b, at_a = self.cell_b[dr, sl], self.cell_a[dr, sl]
+        yb_p, ya_q = y[at_b], y[at_a]
+        fixed = self.round_terms[dr, sl]  # targets and directions, fixed for the round
+        t_p, t_q, toward_p, toward_q = fixed[..., 0], fixed[..., 1], fixed[..., 2], fixed[..., 3]
+        coef = self.terms.coef[dr, sl]
+        p, q = self.p_of[sl], self.q_of[sl]
+        if self.compat:
+            a, b = self.terms.a[dr, sl], self.terms.b[dr, sl]
+            xb_p, xa_q = self.x0f[at_b], self.x0f[at_a]
+            o_p = self.view(dr, a, b, p, coef[..., 5], xb_p, yb_p)
+            o_q = self.view(dr, b, a, q, coef[..., 6], xa_q, ya_q)
+        else:
+            o_p, o_q = self.outcome[dr, p], self.outcome[dr, q]
+        c = equal_gain(t_p, yb_p, t_q, ya_q, toward_p, toward_q, o_p, o_q, coef,
+                       crossing_only=self.compat)
+        valid = c.ahead & (c.move_b > _MIN_MOVE) & (c.move_a > _MIN_MOVE)
+        if self.compat:
+            # decide tests the gain and the moves before it truncates them, and drops a
+            # candidate whose supplier's listed moves add up to more than +100
+            free_gain = coef[..., 7] * c.free_p
+            free_b = toward_p * c.free_p * coef[..., 9]
+            free_a = toward_q * coef[..., 4] * c.free_p * coef[..., 10]
+            # (decide sums exact decimals: a full move of exactly 100 passes)
+            valid &= ((free_gain >= _MIN_GAIN) & (self.listed[dr, sl, 0] + free_b <= _MAX_SUM)
+                      & (self.listed[dr, sl, 1] + free_a <= _MAX_SUM))
+        else:
+            valid &= c.gain > _MIN_GAIN
+        return c, valid
+
+    def view(self, dr: np.ndarray, dem: np.ndarray, sup: np.ndarray, x: np.ndarray,
+             pull: np.ndarray, start: np.ndarray, now: np.ndarray) -> np.ndarray:
+        """decide's compromise on issue x as a candidate with demander ``dem`` and supplier
+        ``sup`` sees it: the round's starting compromise, moved by the suppliers it has
+        learned of (those that supplied x to ``dem`` this round, at the position their first
+        such exchange left them) and by its own supplier's current position."""
+        n, d = self.n, self.d
+        at = ((dr * n + dem) * n + sup) * d + x
+        own_learned = self.learned.reshape(-1)[at]
+        own_first = self.first_y.reshape(-1)[at]
+        known = self.known.reshape(-1)[(dr * n + dem) * d + x]
+        own_old = np.where(own_learned, pull * (own_first - start), 0.0)
+        return self.start_outcome[dr, x] + known - own_old + pull * (now - start)
+
+    # ---------------------------------------------------------------- one round
+
+    def play_round(self, preference: np.ndarray, model: ExchangeModel, out: _Run
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                              list[dict[str, Any]]]:
+        """One round of DESIGN.md step 3 for every draw of the block at once."""
+        o = self.o
+        S, n, d, C = self.S, self.n, self.d, self.C
+        terms = self.terms
+        x0 = preference
+        y = preference.copy()
+        self.x0f, self.yf = x0.reshape(-1), y.reshape(-1)
+        outcome = (self.weight * y).sum(axis=1) / self.total
+        self.outcome = outcome
+        side = np.sign(x0 - outcome[:, None, :])  # fixed for the round (step 3)
+        if self.compat:
+            self.start_outcome = outcome.copy()
+            self.known = np.zeros((S, n, d))
+            self.learned = np.zeros((S, n, n, d), dtype=bool)
+            self.first_y = np.zeros((S, n, n, d))
+            self.listed = np.zeros((S, C, 2))  # decide's frozen moves of b on p, a on q
+            self.last_move = np.zeros((S, C, 2))
+        dr, sl = np.arange(S)[:, None], np.arange(C)[None, :]
+        sf = side.reshape(-1)
+        at_ap = self.cell_b - (terms.b - terms.a) * d  # a's vote on p
+        at_bq = self.cell_a + (terms.b - terms.a) * d  # b's vote on q
+        opposite = ((sf[at_ap] * sf[self.cell_b] < 0) & (sf[at_bq] * sf[self.cell_a] < 0))
+        # targets (the demanders' positions at the round's start) and directions
+        t_p, t_q = self.x0f[at_ap], self.x0f[at_bq]
+        self.round_terms = np.stack([t_p, t_q, np.sign(t_p - self.x0f[self.cell_b]),
+                                     np.sign(t_q - self.x0f[self.cell_a])], axis=-1)
+        count_candidates = (opposite & terms.takes_part).sum(axis=1)
+        c, valid = self.evaluate(dr, sl)
+        alive = opposite & terms.able & valid
+        if self.compat:
+            self.last_move[..., 0] = np.where(alive, self.round_terms[..., 2] * c.move_b, 0.0)
+            self.last_move[..., 1] = np.where(alive, self.round_terms[..., 3] * c.move_a, 0.0)
+        tree = MaxTree(np.where(alive, c.gain, -np.inf))
+        shift = c.shift_p  # ΔO_p of every candidate as last evaluated
+        self.alive = alive
+        # how far each demander's candidates can move the outcome on its issue: an outcome
+        # farther than this from the demander's position cannot truncate any of them
+        # (the full moves only shrink during a round)
+        reach = np.where(side[:, :, None, :] * side[:, None, :, :] < 0,
+                         self.pull[:, None, :, :] * np.abs(x0[:, :, None, :]
+                                                           - x0[:, None, :, :]), 0.0)
+        self.reach = reach.max(axis=2)
+        self.side = side
+        supplied = np.zeros((S, n, d), dtype=bool)
+        made = np.zeros(S, dtype=int)
+        log: list[dict[str, Any]] = []
+        for _ in range(C):  # each exchange leaves the list for good
+            best = tree.top()
+            live = np.flatnonzero(best > -np.inf)
+            if live.size == 0:
+                break
+            threshold = best[live] - _TIE
+            slot = tree.first(live, threshold)
+            if self.uniforms is not None and o.tie_break == "random":
+                u = self.uniforms.take(live)
+                many = np.flatnonzero(tree.first(live, threshold, last=True) != slot)
+                if many.size:  # an exact tie: choose among all tied candidates
+                    tied = tree.values[live[many]] >= threshold[many, None]
+                    ties = tied.sum(axis=1)
+                    pick = np.minimum((u[many] * ties).astype(int), ties - 1)
+                    slot[many] = np.argmax(np.cumsum(tied, axis=1) > pick[:, None], axis=1)
+            ea, eb = terms.a[live, slot], terms.b[live, slot]
+            ep, eq = self.p_of[slot], self.q_of[slot]
+            coef = terms.coef[live, slot]
+            chosen_gain = tree.values[live, slot]
+            d_p = shift[live, slot]
+            d_q = coef[:, 4] * d_p
+            if self.uniforms is not None and o.p > 0:
+                c, _ = self.evaluate(live, slot)
+                u_split = self.uniforms.take(live) * o.p
+                favour_a = self.uniforms.take(live) < 0.5
+                d_p, d_q = frontier_split(c.cap_p, c.cap_q, c.shift_p, c.shift_q, coef[:, 0],
+                                          coef[:, 1], coef[:, 2], coef[:, 3], u_split,
+                                          favour_a)
+            before_b, before_a = y[live, eb, ep], y[live, ea, eq]
+            y[live, eb, ep] = _move(before_b, x0[live, ea, ep], d_p / coef[:, 5])
+            y[live, ea, eq] = _move(before_a, x0[live, eb, eq], d_q / coef[:, 6])
+            old_p, old_q = outcome[live, ep], outcome[live, eq]
+            outcome[live, ep] = (self.weight[live, :, ep] * y[live, :, ep]).sum(
+                axis=1) / self.total[live, ep]
+            outcome[live, eq] = (self.weight[live, :, eq] * y[live, :, eq]).sum(
+                axis=1) / self.total[live, eq]
+            supplied[live, eb, ep] = True
+            supplied[live, ea, eq] = True
+            made[live] += 1
+            if live[0] == 0:
+                log.append(_log_entry(int(ea[0]), int(eb[0]), int(ep[0]), int(eq[0]), coef[0],
+                                      y, outcome, float(old_p[0]), float(old_q[0]),
+                                      float(before_a[0]), float(before_b[0]),
+                                      float(chosen_gain[0])))
+            alive[live, slot] = False
+            if self.compat:
+                self.learn(live, ea, eb, ep, eq)
+                rd, rs = self.decide_affected(live, ea, eb, ep, eq)
+            else:
+                rd, rs = self.affected(live, ea, eb, ep, eq,
+                                       np.stack([old_p, old_q], axis=1))
+            c, valid = self.evaluate(rd, rs)
+            alive[rd, rs] = valid
+            shift[rd, rs] = c.shift_p
+            if self.compat:
+                signs = self.round_terms[rd, rs]  # decide lists signed moves
+                self.last_move[rd, rs, 0] = signs[:, 2] * c.move_b
+                self.last_move[rd, rs, 1] = signs[:, 3] * c.move_a
+            tree.set(np.concatenate([live, rd]), np.concatenate([slot, rs]),
+                     np.concatenate([np.full(live.size, -np.inf),
+                                     np.where(valid, c.gain, -np.inf)]))
+            out.recomputed += rd.size
+        return y, supplied, made, count_candidates, log
+
+    # ---------------------------------------------------------------- what to re-evaluate
+
+    def _slots_of(self, draws: np.ndarray, actors: np.ndarray, issues: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Every slot of the given (draw, actor, issue) cells, as flat (draw, slot) arrays."""
+        slots = self.cell_slots[actors, issues]  # (M, (n - 1)(d - 1))
+        return np.repeat(draws, slots.shape[1]), slots.reshape(-1)
+
+    def _alive_unique(self, dr: np.ndarray, sl: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """The live candidates among (dr, sl), each once."""
+        keep = self.alive[dr, sl]
+        dr, sl = dr[keep], sl[keep]
+        flat = dr * self.C + sl
+        order = np.arange(flat.size)
+        self.stamp[flat] = order  # the last of repeated entries wins
+        first = self.stamp[flat] == order
+        return dr[first], sl[first]
+
+    def affected(self, live: np.ndarray, ea: np.ndarray, eb: np.ndarray, ep: np.ndarray,
+                 eq: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The live candidates whose gain the exchange (a demands p from b, supplies q) can
+        have changed: those in which b or a took part on p or q (their suppliers may have
+        moved), and those whose demander on p or q lies within its reach of the old or the
+        new outcome there (the truncation may bind, or have bound)."""
+        if _FULL_RECOMPUTE:  # every live candidate (the check in the tests)
+            dr = np.repeat(live, self.C)
+            sl = np.tile(np.arange(self.C), live.size)
+            return self._alive_unique(dr, sl)
+        issues = np.stack([ep, eq], axis=1)  # (L, 2)
+        new = self.outcome[live[:, None], issues]
+        ld = live[:, None, None]
+        ix = issues[:, None, :]
+        ax = np.arange(self.n)[None, :, None]
+        target = self.x0f.reshape(self.S, self.n, self.d)[ld, ax, ix]  # (L, n, 2)
+        side, reach = self.side[ld, ax, ix], self.reach[ld, ax, ix]
+        near = ((side * (target - old[:, None, :]) < reach)
+                | (side * (target - new[:, None, :]) < reach)) & (reach > 0)
+        l_, k_, w_ = np.nonzero(near)
+        draws = np.concatenate([live, live, live[l_]])
+        actors = np.concatenate([eb, ea, k_])
+        cells = np.concatenate([ep, eq, issues[l_, w_]])
+        return self._alive_unique(*self._slots_of(draws, actors, cells))
+
+    def learn(self, live: np.ndarray, ea: np.ndarray, eb: np.ndarray, ep: np.ndarray,
+              eq: np.ndarray) -> None:
+        """decide's per-candidate compromise: every candidate with the same demander on an
+        issue learns where this exchange's supplier there now stands (the first time only:
+        decide keeps the first position it learned of an actor)."""
+        for dem, sup, x in ((ea, eb, ep), (eb, ea, eq)):
+            fresh = ~self.learned[live, dem, sup, x]
+            dr, dm, sp, xx = live[fresh], dem[fresh], sup[fresh], x[fresh]
+            now = self.yf[(dr * self.n + sp) * self.d + xx]
+            self.learned[dr, dm, sp, xx] = True
+            self.first_y[dr, dm, sp, xx] = now
+            start = self.x0f[(dr * self.n + sp) * self.d + xx]
+            self.known[dr, dm, xx] += self.pull[dr, sp, xx] * (now - start)
+
+    def decide_affected(self, live: np.ndarray, ea: np.ndarray, eb: np.ndarray,
+                        ep: np.ndarray, eq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """decide re-evaluates only the candidates that share an actor in the same role with
+        the exchange: the same supplier of the same issue, or the same demander. A candidate
+        re-evaluated because its supplier moved keeps its previous move on decide's list of
+        that supplier's moves (the list whose sum may not exceed +100)."""
+        dr, sl = self._slots_of(np.concatenate([live, live, live, live]),
+                                np.concatenate([eb, ea, ea, eb]),
+                                np.concatenate([ep, eq, ep, eq]))
+        dr, sl = self._alive_unique(dr, sl)
+        if not dr.size:
+            return dr, sl
+        where = np.searchsorted(live, dr)  # the exchange of each candidate's draw (live sorted)
+        a, b = self.terms.a[dr, sl], self.terms.b[dr, sl]
+        p, q = self.p_of[sl], self.q_of[sl]
+        xa, xb, xp, xq = ea[where], eb[where], ep[where], eq[where]
+
+        def supplies(k: np.ndarray, x: np.ndarray) -> np.ndarray:  # (k, x) is an E supplier
+            return ((k == xb) & (x == xp)) | ((k == xa) & (x == xq))
+
+        def demands(k: np.ndarray, x: np.ndarray) -> np.ndarray:
+            return ((k == xa) & (x == xp)) | ((k == xb) & (x == xq))
+
+        moved_b, moved_a = supplies(b, p), supplies(a, q)
+        keep = moved_b | moved_a | demands(a, p) | demands(b, q)
+        dr, sl, moved_b, moved_a = dr[keep], sl[keep], moved_b[keep], moved_a[keep]
+        self.listed[dr, sl, 0] += np.where(moved_b, self.last_move[dr, sl, 0], 0.0)
+        self.listed[dr, sl, 1] += np.where(moved_a, self.last_move[dr, sl, 1], 0.0)
+        return dr, sl
+
+
+def _log_entry(a: int, b: int, p: int, q: int, coef: np.ndarray, voting: np.ndarray,
+               outcome: np.ndarray, old_p: float, old_q: float, before_a: float,
+               before_b: float, chosen_gain: float) -> dict[str, Any]:
+    """The executed exchange of draw 0, on the 0–100 scale, with each partner's gain
+    measured from the outcomes' actual shifts."""
+    s_ap, s_aq, s_bp, s_bq = (float(v) for v in coef[:4])
+    d_p = abs(float(outcome[0, p]) - old_p)
+    d_q = abs(float(outcome[0, q]) - old_q)
+    return {"a": a, "b": b, "p": p, "q": q,
+            "a_from": before_a, "a_to": float(voting[0, a, q]),
+            "b_from": before_b, "b_to": float(voting[0, b, p]),
+            "shift_p": d_p, "shift_q": d_q,
+            "gain_a": s_ap * d_p - s_aq * d_q, "gain_b": s_bq * d_q - s_bp * d_p,
+            "equal_gain": chosen_gain}
 
 
 def _move(start: np.ndarray, target: np.ndarray, distance: np.ndarray) -> np.ndarray:
