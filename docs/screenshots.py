@@ -3,6 +3,10 @@ editor-problem.png).
 
 Run: .venv/bin/python docs/screenshots.py   (needs Debian's chromium: apt-get install chromium)
 
+tests/test_screenshots.py runs the same code into a temporary folder with fewer draws, so a
+change to the dashboard or the report that breaks this script fails the tests; rerun the
+script after such a change so the pictures in docs/ show what a user sees.
+
 Builds the Ukraine report with 2 000 draws and shoots its top; starts the dashboard on a free
 local port, opens the Ukraine example, runs compromise/median/nash/smp with 1 000 draws and
 shoots the editor and results; then shows a validation problem next to its cell.
@@ -32,11 +36,16 @@ if os.geteuid() == 0:
     FLAGS.insert(0, "--no-sandbox")
 
 
-def main() -> None:
+NAMES = ("report.png", "report-figures.png", "dashboard.png", "editor-problem.png")
+
+
+def main(out: Path = DOCS, draws: int = 2000) -> None:
+    """Write the four screenshots into ``out``: the report built with ``draws`` draws, the
+    dashboard run with half as many."""
     chromium = shutil.which("chromium")
     if chromium is None:
         raise SystemExit("needs Debian's chromium (apt-get install chromium)")
-    rep = reports.build(accord.example("ukraine-2025"), draws=2000, seed=1,
+    rep = reports.build(accord.example("ukraine-2025"), draws=draws, seed=1,
                         thresholds=["territory>=80"], source="ukraine-2025")
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -52,32 +61,32 @@ def main() -> None:
         html.write_text(reports.render_html(rep), encoding="utf-8")
         page.goto(html.as_uri())
         page.wait_for_timeout(1500)
-        page.screenshot(path=DOCS / "report.png", clip={"x": 0, "y": 0, "width": 1300,
+        page.screenshot(path=out / "report.png", clip={"x": 0, "y": 0, "width": 1300,
                                                          "height": 900})
         top = page.evaluate("document.getElementById('figures').offsetTop")
-        page.screenshot(path=DOCS / "report-figures.png", full_page=True,
+        page.screenshot(path=out / "report-figures.png", full_page=True,
                         clip={"x": 0, "y": top, "width": 1300, "height": 1100})
 
         page.goto(base + "/")
         page.click("button[data-example='ukraine-2025']")
         page.wait_for_selector("#editor")
         page.uncheck("input[name=model][value=bdm]")
-        page.fill("#draws", "1000")
+        page.fill("#draws", str(draws // 2))
         page.fill("#thresholds", "territory>=80")
         page.click("#run-button")
         page.wait_for_selector("#job[data-status=done]", timeout=120_000)
         page.wait_for_timeout(1500)
-        page.screenshot(path=DOCS / "dashboard.png", full_page=True,
+        page.screenshot(path=out / "dashboard.png", full_page=True,
                         clip={"x": 0, "y": 0, "width": 1300, "height": 1900})
         page.fill("#a0-sal-0-value", "10")
         page.keyboard.press("Tab")
         page.wait_for_selector("td[data-cell='0-0'] .problem")
-        page.screenshot(path=DOCS / "editor-problem.png",
+        page.screenshot(path=out / "editor-problem.png",
                         clip={"x": 0, "y": 0, "width": 1300, "height": 560})
         browser.close()
     server.should_exit = True
-    for name in ("report.png", "report-figures.png", "dashboard.png", "editor-problem.png"):
-        print(DOCS / name, (DOCS / name).stat().st_size // 1024, "kB")
+    for name in NAMES:
+        print(out / name, (out / name).stat().st_size // 1024, "kB")
 
 
 if __name__ == "__main__":
