@@ -3,9 +3,8 @@ editor-problem.png).
 
 Run: .venv/bin/python docs/screenshots.py   (needs Debian's chromium: apt-get install chromium)
 
-tests/test_screenshots.py runs the same code into a temporary folder with fewer draws, so a
-change to the dashboard or the report that breaks this script fails the tests; rerun the
-script after such a change so the pictures in docs/ show what a user sees.
+Rerun it after a change to the dashboard or the report, so the pictures in docs/ show what a
+user sees; ``main(out, draws)`` writes them elsewhere, with fewer draws, for a quick check.
 
 Builds the Ukraine report with 2 000 draws and shoots its top; starts the dashboard on a free
 local port, opens the Ukraine example, runs compromise/median/nash/smp with 1 000 draws and
