@@ -8,6 +8,8 @@ One concern a module (each imports only those before it):
   :data:`accord.models.base.AXES`);
 - ``sweeps``: seeds, executors, :func:`sweep`;
 - ``ensembles``: model specs, presets, labels, ensembles (:func:`plan_models`);
+- ``explain``: each model's explanation of its forecast and the cross-model brief
+  (:func:`brief`, with the models' back-test :data:`RECORD`);
 - ``document``: the ``accord forecast --json`` document (:func:`to_json`);
 - ``sensitivity``: one-at-a-time sensitivity (tornado numbers);
 - ``forecast``: :func:`forecast` and what it costs (:func:`estimated_seconds`);
@@ -62,6 +64,17 @@ from accord.analysis.ensembles import (
     plan_models,
     resolve_models,
     unique_labels,
+)
+from accord.analysis.explain import (
+    RECORD,
+    RECORD_CORPUS,
+    Brief,
+    IssueBrief,
+    ModelLine,
+    Record,
+    brief,
+    explanation_of,
+    record_text,
 )
 from accord.analysis.forecast import _seed_int, estimated_seconds, forecast
 from accord.analysis.results import (
@@ -121,21 +134,27 @@ __all__ = [
     "INTERVAL_LABEL",
     "NO_DRAWS",
     "QUANTILES",
+    "RECORD",
+    "RECORD_CORPUS",
     "SENSITIVITY_SPREAD",
     "STATISTICS",
     "AnalysisError",
+    "Brief",
     "Distribution",
     "Ensemble",
     "ExecutorKind",
     "ForecastResult",
     "Input",
+    "IssueBrief",
     "IssueTable",
     "IssueValues",
+    "ModelLine",
     "ModelPlan",
     "ModelResult",
     "ModelSpecError",
     "Progress",
     "Quantiles",
+    "Record",
     "Seed",
     "SensitivityResult",
     "ShockComparison",
@@ -153,8 +172,10 @@ __all__ = [
     "_same_model",
     "_seed_int",
     "_spec_of",
+    "brief",
     "decimals",
     "estimated_seconds",
+    "explanation_of",
     "forecast",
     "forecast_entry",
     "format_difference",
@@ -171,6 +192,7 @@ __all__ = [
     "plan_models",
     "probability",
     "quantiles",
+    "record_text",
     "resolve_models",
     "rounds_json",
     "run_model",

@@ -7,7 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from accord.analysis.explain import explanation_of
 from accord.analysis.results import ForecastResult, ModelResult
+from accord.arrays import ScenarioArrays, sample
 from accord.models.base import Forecast
 from accord.scenario import Scenario
 
@@ -57,8 +59,13 @@ def rounds_json(point: Forecast, takes_part: Mapping[str, set[str]] | None = Non
 
 
 def forecast_entry(r: ModelResult, issue_ids: Sequence[str],
-                   takes_part: Mapping[str, set[str]] | None = None) -> dict[str, Any]:
-    """One model's entry of the ``forecasts`` list of the JSON document (NaN -> null)."""
+                   takes_part: Mapping[str, set[str]] | None = None,
+                   central: ScenarioArrays | None = None) -> dict[str, Any]:
+    """One model's entry of the ``forecasts`` list of the JSON document (NaN -> null).
+
+    ``notes``: what the model says about its run (non-convergence, rescaled saliences), for
+    the central run, and ``draw_notes`` for the draws; with ``central`` (the scenario's
+    central arrays) also ``explanation``, the model's own (:func:`explanation_of`)."""
     entry: dict[str, Any] = {
         "model": r.model,
         "label": r.label,
@@ -71,6 +78,11 @@ def forecast_entry(r: ModelResult, issue_ids: Sequence[str],
     if probs is not None:
         entry["probabilities"] = probs
     entry["rounds"] = rounds_json(r.point, takes_part)
+    entry["notes"] = list(r.point.notes)
+    if r.draws is not None:
+        entry["draw_notes"] = list(r.draws.notes)
+    if central is not None:
+        entry["explanation"] = _jsonable(explanation_of(r, central).to_json())
     return entry
 
 
@@ -79,14 +91,17 @@ def to_json(result: ForecastResult) -> dict[str, Any]:
 
     Added by the analysis issue, only where they apply: per forecast ``probabilities``
     (threshold text -> P) and the ensemble's entry (options ``members``, ``weights``).
+    Each forecast also carries ``notes`` (and ``draw_notes`` with draws) and ``explanation``
+    (the model's own: per issue ``sentences`` and ``facts``, and ``general`` sentences).
     Each forecast's ``label`` tells apart two variants of one model (``bdm``,
     ``bdm:literal``; see :func:`unique_labels`); ``model`` stays the registry name.
     """
     sc = result.scenario
+    central = sample(sc, 1)
     return {
         "scenario": {"title": sc.title, "actors": sc.actor_ids, "issues": sc.issue_ids},
         "draws": result.draws,
         "seed": result.seed,
-        "forecasts": [forecast_entry(r, sc.issue_ids, participation(sc))
+        "forecasts": [forecast_entry(r, sc.issue_ids, participation(sc), central)
                       for r in result.results],
     }

@@ -13,6 +13,7 @@ from accord.analysis.forecast import forecast
 from accord.analysis.results import ForecastResult
 from accord.analysis.sweeps import Progress, Seed
 from accord.analysis.thresholds import Threshold
+from accord.arrays import sample
 from accord.models.base import BaseModel
 from accord.scenario import Scenario
 
@@ -50,10 +51,11 @@ class ShockComparison:
         issues = self.base.scenario.issue_ids
         doc["shocks"] = []
         for run in self.shocks:
+            central = sample(run.scenario, 1)
             entry: dict[str, Any] = {
                 "name": run.name,
                 "edits": list(run.edits),
-                "forecasts": [forecast_entry(r, issues, participation(run.scenario))
+                "forecasts": [forecast_entry(r, issues, participation(run.scenario), central)
                               for r in run.result.results],
                 "difference": run.difference(self.base),
             }

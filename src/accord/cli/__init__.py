@@ -53,6 +53,7 @@ from accord.cli.common import app, err
 # isort: off
 from accord.cli import (  # noqa: F401
     forecast,
+    explain,
     sensitivity,
     report,
     scenarios,

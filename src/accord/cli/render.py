@@ -14,7 +14,7 @@ from rich.table import Table
 from accord.cli.common import out
 
 if TYPE_CHECKING:
-    from accord.analysis import ForecastResult, SensitivityResult, ShockComparison
+    from accord.analysis import Brief, ForecastResult, SensitivityResult, ShockComparison
 
 
 def fmt(x: float) -> str:
@@ -155,3 +155,68 @@ def scores(title: str, models: list[dict[str, Any]], coverage: bool) -> None:
             row += [num(cov.get("80"), ".0%"), num(cov.get("90"), ".0%")]
         table.add_row(*row)
     out.print(table)
+
+
+def brief(b: Brief, result: ForecastResult) -> None:
+    """The analyst's brief of ``accord explain``: per issue the models side by side and their
+    reasons, then what holds across issues, the models' record and their notes."""
+    from accord.analysis import INTERVAL_LABEL, RECORD, RECORD_CORPUS, format_value
+
+    out.print(b.title, style="bold")
+    if b.question:
+        out.print(b.question)
+    issues = {i.id: i for i in result.scenario.issues}
+    for ib in b.issues:
+        issue = issues[ib.issue_id]
+        lo, hi = ib.scale
+        span = hi - lo
+        out.print()
+        meaning = [f"{bound(lo)} = {issue.low}" if issue.low else "",
+                   f"{bound(hi)} = {issue.high}" if issue.high else "",
+                   f"status quo {bound(issue.status_quo.value)}"
+                   if issue.status_quo is not None else ""]
+        out.print(f"{ib.label} ({ib.issue_id})", style="bold")
+        if any(meaning):
+            out.print("; ".join(m for m in meaning if m), style="dim")
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        table.add_column("model", no_wrap=True)
+        table.add_column("forecast", justify="right", no_wrap=True)
+        if result.draws > 1:
+            table.add_column(INTERVAL_LABEL, justify="right", no_wrap=True)
+        table.add_column("decided by")
+        table.add_column("EU record (MAE)", justify="right", no_wrap=True)
+        for m in ib.lines:
+            point = (f"{format_value(m.swing[0], span)} ↔ {format_value(m.swing[1], span)}"
+                     if m.swing and m.swing[0] != m.swing[1] else format_value(m.point, span))
+            cells = [m.label, point]
+            if result.draws > 1:
+                cells.append("" if m.low is None else
+                             f"{format_value(m.low, span)} – {format_value(m.high, span)}")
+            rec = RECORD.get(m.model)
+            cells += [", ".join(m.deciding), f"{rec.mae:.1f}" if rec else "–"]
+            table.add_row(*cells)
+        out.print(table)
+        for sentence in ib.sentences:
+            out.print(sentence)
+        for label, why in b.explanations.items():
+            for k, sentence in enumerate(why.sentences.get(ib.issue_id, [])):
+                out.print(f"  {label if k == 0 else ' ' * len(label)}  {sentence}")
+    general = [(label, why.general) for label, why in b.explanations.items() if why.general]
+    if general:
+        out.print()
+        out.print("Across issues", style="bold")
+        for label, lines in general:
+            for k, sentence in enumerate(lines):
+                out.print(f"  {label if k == 0 else ' ' * len(label)}  {sentence}")
+    if b.record:
+        out.print()
+        out.print("Record on real outcomes", style="bold")
+        out.print(RECORD_CORPUS + ". It says how each mechanism has done on EU legislation, "
+                  "not which is right here.", style="dim")
+        for line in b.record:
+            out.print(f"  {line}")
+    if b.notes:
+        out.print()
+        for label, notes in b.notes.items():
+            for note in notes:
+                out.print(f"{label}: {note}", style="dim")

@@ -13,6 +13,10 @@ conversion and the conformance suite's bad-value tests with nothing more to writ
 
 A new model is one module: a ``BaseModel`` subclass with ``name``, ``Options``, ``cost`` and
 ``run``, decorated with :func:`register` (and imported in ``accord/models/__init__.py``).
+
+The explain hook: a function at the end of the model's module decorated ``@explains(name)``
+turns a forecast into an :class:`Explanation` (the numbers that decide it and a few plain
+sentences, in the model's own mechanics); :func:`explain` finds it by the forecast's model.
 """
 
 from __future__ import annotations
@@ -339,3 +343,79 @@ def get(spec: str, **options: Any) -> BaseModel:
 
 
 Factory = Callable[..., BaseModel]
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+@dataclass
+class Explanation:
+    """Why a model gives its forecast, in the model's own mechanics (shared/DESIGN.md,
+    "Explanations and advice"): per issue a small JSON-able record of the numbers that decide
+    it (``facts``) and a few plain sentences (``sentences``), plus sentences about the whole
+    scenario (``general``, e.g. SMP's coalitions or the exchange model's trades).
+
+    Explanations read the central run (draw 0 of the forecast and of the arrays)."""
+
+    model: str
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sentences: dict[str, list[str]] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"model": self.model, "general": list(self.general),
+                "issues": {iid: {"sentences": self.sentences.get(iid, []),
+                                 "facts": self.facts.get(iid, {})}
+                           for iid in dict.fromkeys([*self.facts, *self.sentences])}}
+
+
+Explainer = Callable[[Forecast, ScenarioArrays], Explanation]
+_EXPLAINERS: dict[str, Explainer] = {}
+
+
+def explains(name: str) -> Callable[[Explainer], Explainer]:
+    """Decorator: ``@explains("median")`` makes a function ``(forecast, arrays) ->
+    Explanation`` the explanation of that model's forecasts. Each model module ends with its
+    own, so a new model brings its explanation with it."""
+
+    def decorator(f: Explainer) -> Explainer:
+        _EXPLAINERS[name] = f
+        return f
+
+    return decorator
+
+
+def explain(forecast: Forecast, arrays: ScenarioArrays) -> Explanation:
+    """The explanation of ``forecast`` (a run on ``arrays``; draw 0 is explained). A model
+    without an explainer gets a plain statement of its forecast and notes."""
+    explainer = _EXPLAINERS.get(forecast.model)
+    if explainer is not None:
+        return explainer(forecast, arrays)
+    span = arrays.scale_range
+    return Explanation(forecast.model, general=[
+        f"{forecast.model} gives no explanation of its own; it forecasts "
+        + ", ".join(f"{iid} {on_scale(forecast.outcome[0, k], span[k])}"
+                    for k, iid in enumerate(forecast.issue_ids)) + ".",
+        *forecast.notes])
+
+
+def on_scale(x: float, span: float) -> str:
+    """A value on a scale of width ``span`` to a thousandth of it (0–100 → ``60.5``), as the
+    tables print it (``accord.analysis.summary.format_value``)."""
+    if not np.isfinite(x):
+        return "–"
+    dec = 3 if not (np.isfinite(span) and span > 0) else max(
+        0, 3 - int(np.ceil(np.log10(span) - 1e-12)))
+    text = f"{x:.{dec}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def signed(x: float, span: float) -> str:
+    """A difference on that scale, with its sign (``+4.5``, ``-16.2``)."""
+    text = on_scale(abs(x), span)
+    return text if float(text) == 0 else ("+" if x > 0 else "-") + text
+
+
+def names_list(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -649,3 +649,130 @@ class BdmModel(BaseModel):
                              f"in round {played}); over rounds {first}–{played} the median "
                              f"ranges on average {lo:.4g} to {hi:.4g} within a draw")
         return notes
+
+
+# --------------------------------------------------------------------------------------------
+# Explanation (shared/DESIGN.md, "Explanations and advice"): challenges won and lost, who moved
+# whom, and whether the rounds settle.
+# --------------------------------------------------------------------------------------------
+
+from accord.models.base import Explanation, explains, on_scale  # noqa: E402
+
+_MAX_PERIOD = 6  # longest cycle of positions looked for at the end of a run
+
+
+def final_period(trajectory: np.ndarray, tolerance: float = 1e-9) -> np.ndarray:
+    """The period of the positions' final cycle, per draw: the smallest p (1..6) with
+    x(T − j) = x(T − j − p) for j = 0..p − 1, i.e. the last p rounds repeat the p before them;
+    1 = settled (nobody moves), 0 = no cycle found. trajectory: (S, T+1, n) one issue's
+    positions by round (round 0 = the input). Returns (S,) ints."""
+    S, T1, _ = trajectory.shape
+    T = T1 - 1
+    period = np.zeros(S, dtype=np.int64)
+    scale = np.maximum(np.abs(trajectory).max(axis=(1, 2)), 1.0)[:, None]
+    for p in range(1, _MAX_PERIOD + 1):
+        if 2 * p > T:
+            break
+        same = np.ones(S, dtype=bool)
+        for j in range(p):
+            diff = np.abs(trajectory[:, T - j] - trajectory[:, T - j - p]).max(axis=1)
+            same &= diff <= tolerance * scale[:, 0]
+        period = np.where((period == 0) & same, p, period)
+    return period
+
+
+@explains("bdm")
+def explain(forecast: Forecast, arrays: ScenarioArrays) -> Explanation:
+    """From the central run's rounds (draw 0): the challenges each actor won (receivers that
+    lost a conflict to it moved onto its position) and lost, the compromises, who moved whom
+    and by how much, and whether the run settles. A run whose last rounds still move is
+    reported as the swing of the median over its final cycle (or its last five rounds when no
+    exact cycle is found), never as one round's median (DESIGN.md, BDM step 7)."""
+    ids = arrays.actor_ids
+    why = Explanation("bdm")
+    traj = forecast.trajectory
+    medians = forecast.round_outcome
+    if traj is None or medians is None:
+        return why
+    played = traj.shape[1] - 1
+    for k, iid in enumerate(arrays.issue_ids):
+        span = float(arrays.scale_range[k])
+        if not arrays.mask[:, k].any():
+            continue
+        won: dict[str, int] = {}
+        lost: dict[str, int] = {}
+        compromised: dict[str, int] = {}
+        moved: dict[tuple[str, str], list[float]] = {}
+        kinds: dict[tuple[str, str], set[str]] = {}
+        for t in range(1, played + 1):
+            entry = forecast.details[t]["issues"][iid] if t < len(forecast.details) else {}
+            for offer in entry.get("offers", []):
+                s, r = offer["sender"], offer["receiver"]
+                before = float(traj[0, t - 1, ids.index(r), k])
+                step = abs(offer["new_position"] - before)
+                if offer["kind"] == "conflict":
+                    won[s] = won.get(s, 0) + 1
+                    lost[r] = lost.get(r, 0) + 1
+                else:
+                    compromised[r] = compromised.get(r, 0) + 1
+                moved.setdefault((s, r), []).append(step)
+                kinds.setdefault((s, r), set()).add(offer["kind"])
+        period = int(final_period(traj[:1, :, :, k])[0]) if played else 1
+        settled = period == 1 or played == 0
+        window = period if period > 1 else min(5, played)
+        last = medians[0, played - window + 1:, k] if played else medians[0, :, k]
+        lo, hi = float(last.min()), float(last.max())
+        outcome = float(forecast.outcome[0, k])
+        pairs = sorted(moved.items(), key=lambda kv: -sum(kv[1]))
+        why.facts[iid] = {
+            "outcome": outcome, "rounds": played,
+            "median_by_round": [float(v) for v in medians[0, :, k]],
+            "settled": bool(settled), "cycle_period": period if not settled else None,
+            "swing": None if settled else [lo, hi],
+            "conflicts_won": won, "conflicts_lost": lost, "compromises": compromised,
+            "moved": [{"by": s, "actor": r, "times": len(v), "distance": float(sum(v))}
+                      for (s, r), v in pairs],
+        }
+        start = float(medians[0, 0, k])
+        text = [f"{iid}: the weighted median starts at {on_scale(start, span)}; after "
+                f"{played} rounds of challenges it is {on_scale(float(medians[0, -1, k]), span)}."]
+        if pairs:
+            text.append("Who moved whom: " + "; ".join(
+                f"{s} moved {r} {len(v)}× by {' and '.join(sorted(kinds[s, r]))} "
+                f"({on_scale(sum(v), span)} points in all)"
+                for (s, r), v in pairs[:3]) + ".")
+        pushed: dict[str, set[str]] = {}
+        for (s, r), _v in pairs:
+            pushed.setdefault(r, set()).add(s)
+        for r, senders in pushed.items():
+            i = ids.index(r)
+            path = traj[0, :, i, k]
+            steps = np.diff(path)
+            if len(senders) > 1 and (steps > 0).any() and (steps < 0).any():
+                text.append(f"{r} is pulled back and forth by {' and '.join(sorted(senders))} "
+                            f"(between {on_scale(float(path.min()), span)} and "
+                            f"{on_scale(float(path.max()), span)}).")
+        if won or lost:
+            text.append("Conflicts won: " + (", ".join(f"{a} {c}" for a, c in
+                                                    sorted(won.items(), key=lambda kv: -kv[1]))
+                                             or "none")
+                        + "; lost: " + (", ".join(f"{a} {c}" for a, c in
+                                                  sorted(lost.items(), key=lambda kv: -kv[1]))
+                                        or "none") + ".")
+        if settled:
+            text.append("The rounds settle: nobody moves at the end.")
+        elif lo == hi:
+            text.append(f"Actors still move at the end, but the median stays at "
+                        f"{on_scale(lo, span)}.")
+        else:
+            how = (f"a cycle of {period} rounds" if period > 1
+                   else f"no settled pattern over the last {window} rounds")
+            text.append(f"Not settled: the median swings between {on_scale(lo, span)} and "
+                        f"{on_scale(hi, span)} ({how}), so the answer depends on the round the "
+                        f"bargaining stops at: read it as the swing {on_scale(lo, span)}–"
+                        f"{on_scale(hi, span)}, not as one number.")
+        if not pairs:
+            text.append("No challenge moved anyone: the forecast is the initial median.")
+        why.facts[iid]["deciding"] = [s for (s, _), _ in pairs[:3]]
+        why.sentences[iid] = text
+    return why

@@ -901,3 +901,72 @@ def _move(start: np.ndarray, target: np.ndarray, distance: np.ndarray) -> np.nda
     gap = target - start
     full = distance >= np.abs(gap) * (1 - _SNAP)
     return np.where(full, target, start + np.sign(gap) * distance)
+
+
+# --------------------------------------------------------------------------- explanation
+
+from accord.models.base import Explanation, explains, on_scale  # noqa: E402
+
+
+def executed_trades(forecast: Forecast) -> list[dict[str, Any]]:
+    """Every exchange the central run executed (draw 0), in order, each with its round."""
+    return [{"round": entry["round"], **e} for entry in forecast.details
+            for e in entry.get("exchanges", [])]
+
+
+@explains("exchange")
+def explain(forecast: Forecast, arrays: ScenarioArrays) -> Explanation:
+    """The trades in words, largest gain first: in each, actor i demands issue p (its partner
+    j moves its vote there toward i) and supplies q (i moves toward j), and both gain the
+    same salience-weighted amount (Stokman & Van Oosten 1994, equal gain). Per issue: the
+    compromise before trading, the outcome after, and the trades that moved it."""
+    why = Explanation("exchange")
+    span = arrays.scale_range
+    issues = arrays.issue_ids
+    k_of = {iid: k for k, iid in enumerate(issues)}
+    trades = executed_trades(forecast)
+
+    def words(e: dict[str, Any]) -> str:
+        p, q = e["i_demands"], e["i_supplies"]
+        return (f"{e['j']} moves {p} {on_scale(e['j_from'], span[k_of[p]])} → "
+                f"{on_scale(e['j_to'], span[k_of[p]])} toward {e['i']}; {e['i']} moves {q} "
+                f"{on_scale(e['i_from'], span[k_of[q]])} → {on_scale(e['i_to'], span[k_of[q]])} "
+                f"toward {e['j']}; both gain {e['gain']:.2g}")
+
+    ranked = sorted(trades, key=lambda e: -e["gain"])
+    if not trades:
+        why.general = ["No trade is possible, so the forecast is the compromise (weighted mean)."]
+    else:
+        rounds = sorted({e["round"] for e in trades})
+        why.general = [f"{len(trades)} trade{'s' if len(trades) != 1 else ''} over "
+                       f"{len(rounds)} round{'s' if len(rounds) != 1 else ''}, largest first:"]
+        why.general += [words(e) + f" (round {e['round']})." for e in ranked[:5]]
+        if len(ranked) > 5:
+            why.general.append(f"{len(ranked) - 5} smaller trades follow.")
+    start = forecast.round_outcome[0, 0] if forecast.round_outcome is not None else None
+    for k, iid in enumerate(issues):
+        outcome = float(forecast.outcome[0, k])
+        before = float(start[k]) if start is not None else outcome
+        involved = [e for e in ranked if iid in (e["i_demands"], e["i_supplies"])]
+        why.facts[iid] = {
+            "outcome": outcome, "compromise_before_trading": before,
+            "trades": [{"round": e["round"], "demander": e["i"] if e["i_demands"] == iid
+                        else e["j"], "mover": e["j"] if e["i_demands"] == iid else e["i"],
+                        "from": e["j_from"] if e["i_demands"] == iid else e["i_from"],
+                        "to": e["j_to"] if e["i_demands"] == iid else e["i_to"],
+                        "gain": e["gain"]} for e in involved],
+            "deciding": list(dict.fromkeys(
+                (e["j"] if e["i_demands"] == iid else e["i"]) for e in involved))[:3],
+        }
+        if not involved:
+            why.sentences[iid] = [f"{iid} {on_scale(outcome, span[k])}: no trade touches it; "
+                                  "it stays the compromise."]
+            continue
+        movers = why.facts[iid]["deciding"]
+        why.sentences[iid] = [
+            f"{iid}: the compromise {on_scale(before, span[k])} becomes "
+            f"{on_scale(outcome, span[k])} through {len(involved)} trade"
+            f"{'s' if len(involved) != 1 else ''}; the largest: {words(involved[0])}.",
+            f"Those who give ground on {iid}: {', '.join(movers)}.",
+        ]
+    return why

@@ -21,7 +21,16 @@ from __future__ import annotations
 import numpy as np
 
 from accord.arrays import ScenarioArrays
-from accord.models.base import BaseModel, Cost, Forecast, register
+from accord.models.base import (
+    BaseModel,
+    Cost,
+    Explanation,
+    Forecast,
+    explains,
+    names_list,
+    on_scale,
+    register,
+)
 from accord.models.compromise import weighted_mean
 
 _MAX_STEPS = 60
@@ -120,3 +129,84 @@ class NashModel(BaseModel):
                                 arrays.mask, arrays.lower, arrays.upper, arrays.status_quo)
         return Forecast(self.name, self.options_dict(), arrays.actor_ids, arrays.issue_ids,
                         outcome)
+
+
+# --------------------------------------------------------------------------- explanation
+
+
+@explains("nash")
+def explain(forecast: Forecast, arrays: ScenarioArrays) -> Explanation:
+    """What binds. Each actor i accepts only x within r_i of its position (r_i = its distance
+    to the disagreement point), so the deals all prefer to no deal form the interval
+    [max_i (x_i − r_i), min_i (x_i + r_i)]. If it is a point, the status quo stands and the
+    actors that close it (one on each side) are named; if the outcome sits on an edge, the
+    actor whose constraint that edge is gains nothing over no deal. Otherwise nothing binds
+    and the least-satisfied actor is the one keeping the smallest share of its possible gain,
+    g_i = 1 − (O − x_i)²/r_i²."""
+    ids = arrays.actor_ids
+    why = Explanation("nash")
+    for k, iid in enumerate(arrays.issue_ids):
+        span = float(arrays.scale_range[k])
+        x = arrays.position[0, :, k]
+        active = arrays.mask[:, k] & (arrays.salience[0, :, k] > 0)
+        outcome = float(forecast.outcome[0, k])
+        if not active.any():
+            continue
+        sq = float(arrays.status_quo[0, k])
+        lo, hi = float(arrays.lower[k]), float(arrays.upper[k])
+        has_sq = np.isfinite(sq)
+        reach = np.abs(sq - x) if has_sq else np.maximum(x - lo, hi - x)
+        left_edge = np.where(active, x - reach, -np.inf)
+        right_edge = np.where(active, x + reach, np.inf)
+        left, right = max(float(left_edge.max()), lo), min(float(right_edge.min()), hi)
+        gain = np.where(reach > 0, 1.0 - (outcome - x) ** 2 / np.where(reach > 0, reach, 1.0)
+                        ** 2, 0.0)
+        tol = 1e-6 * span
+        act = list(np.flatnonzero(active))
+        least = min(act, key=lambda i: gain[i])
+        facts: dict[str, object] = {
+            "outcome": outcome, "disagreement": sq if has_sq else "each actor's worst end",
+            "acceptable": [left, right],
+            "gain_share": {ids[i]: float(gain[i]) for i in act},
+            "least_satisfied": ids[least],
+        }
+        head = f"{iid} {on_scale(outcome, span)}, the Nash bargaining solution"
+        if right - left <= tol and has_sq:
+            below = [i for i in act if x[i] < sq - tol]
+            above = [i for i in act if x[i] > sq + tol]
+            facts["binds"] = "status quo"
+            w = arrays.capability[0, :, k]
+            facts["deciding"] = [ids[max(g, key=lambda i: w[i])] for g in (below, above) if g]
+
+            def who(group: list[int], x: np.ndarray = x, span: float = span) -> str:
+                if not group:
+                    return "nobody wants"
+                verb = "wants" if len(group) == 1 else "want"
+                return names_list([f"{ids[i]} ({on_scale(x[i], span)})" for i in group]
+                                  ) + f" {verb}"
+
+            text = [f"{head}: the status quo ({on_scale(sq, span)}) stands. {who(below)} it "
+                    f"lower, {who(above)} it higher, so every deal away from "
+                    f"{on_scale(sq, span)} leaves one side worse off than no deal, and no deal "
+                    "is what it gets."]
+        elif outcome - left <= tol or right - outcome <= tol:
+            edge = left_edge if outcome - left <= tol else right_edge
+            binding = [i for i in act if abs(edge[i] - outcome) <= tol] or [least]
+            facts["binds"] = "participation"
+            facts["binding"] = facts["deciding"] = [ids[i] for i in binding]
+            who = names_list([ids[i] for i in binding])
+            text = [f"{head}: it sits on the edge of what every actor prefers to no deal; "
+                    f"{who} would gain nothing from going further, so {who} "
+                    f"{'binds' if len(binding) == 1 else 'bind'} it. Acceptable to all: "
+                    f"{on_scale(left, span)}–{on_scale(right, span)}."]
+        else:
+            facts["binds"] = "nothing"
+            facts["deciding"] = [ids[least]]
+            text = [f"{head}: inside the range every actor prefers to no deal "
+                    f"({on_scale(left, span)}–{on_scale(right, span)}), where the "
+                    "capability-weighted gains over no deal balance. The least satisfied is "
+                    f"{ids[least]} (at {on_scale(x[least], span)}), keeping {gain[least]:.0%} "
+                    "of what it could gain."]
+        why.facts[iid] = facts
+        why.sentences[iid] = text
+    return why

@@ -848,3 +848,59 @@ class SMPModel(BaseModel):
                 for i in np.flatnonzero(step.target[0] >= 0)]
             entry["chosen"] = [None if c == 0 else int(c - 1) for c in step.chosen[0]]
         return entry
+
+
+# --------------------------------------------------------------------------- explanation
+
+from accord.models.base import Explanation, explains, names_list, on_scale  # noqa: E402
+
+
+@explains("smp")
+def explain(forecast: Forecast, arrays: ScenarioArrays) -> Explanation:
+    """The coalitions behind the most probable positions: in the central run's last state
+    (draw 0), the unique positions with the actors that hold them and their probability in
+    the final probabilistic Condorcet election; the forecast is the probability-weighted mean
+    of those positions (DESIGN.md, SMP step 9)."""
+    why = Explanation("smp")
+    if not forecast.details:
+        return why
+    final = forecast.details[-1]
+    steps = forecast.rounds
+    unique = sorted(final["unique"], key=lambda u: -u["probability"])
+    span = arrays.scale_range
+    issues = arrays.issue_ids
+
+    def where(position: dict[str, float]) -> str:
+        return ", ".join(f"{iid} {on_scale(position[iid], span[k])}"
+                         for k, iid in enumerate(issues))
+
+    lines = [f"After {steps} bargaining steps the actors hold {len(unique)} distinct "
+             f"position{'s' if len(unique) != 1 else ''}; the final election gives:"]
+    for u in unique[:3]:
+        lines.append(f"{names_list(list(u['actors']))} ({u['probability']:.0%}): "
+                     f"{where(u['position'])}.")
+    if len(unique) > 3:
+        rest = sum(u["probability"] for u in unique[3:])
+        lines.append(f"{len(unique) - 3} more positions share {rest:.0%}.")
+    lines.append("The forecast is the probability-weighted mean of these positions.")
+    why.general = lines
+    for k, iid in enumerate(issues):
+        outcome = float(forecast.outcome[0, k])
+        coalitions = [{"actors": list(u["actors"]), "probability": float(u["probability"]),
+                       "position": float(u["position"][iid])} for u in unique]
+        why.facts[iid] = {"outcome": outcome, "steps": steps, "coalitions": coalitions,
+                          "deciding": list(unique[0]["actors"]) if unique else []}
+        top = unique[0] if unique else None
+        if top is None:
+            continue
+        text = [f"{iid} {on_scale(outcome, span[k])}: the most probable position "
+                f"({top['probability']:.0%}, held by {names_list(list(top['actors']))}) is at "
+                f"{on_scale(top['position'][iid], span[k])}"]
+        if len(unique) > 1:
+            second = unique[1]
+            text[0] += (f", the next ({second['probability']:.0%}, "
+                        f"{names_list(list(second['actors']))}) at "
+                        f"{on_scale(second['position'][iid], span[k])}")
+        text[0] += "; the forecast weighs every position by its probability."
+        why.sentences[iid] = text
+    return why

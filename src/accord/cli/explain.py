@@ -1,0 +1,63 @@
+"""``accord explain`` (why each model forecasts what it does) and ``accord advise`` (which
+moves help one actor)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from accord.cli import render
+from accord.cli.common import (
+    app,
+    load_scenario,
+    parse_options,
+    progress_on_stderr,
+    user_errors,
+    write_json,
+)
+from accord.cli.options import (
+    Json,
+    ModelOptions,
+    Models,
+    SalienceScale,
+    ScenarioArg,
+    Seed,
+)
+
+Issues = Annotated[list[str] | None, typer.Option(
+    "--issue", "-i", help="Only this issue (its id); repeat for several. Default: every issue.")]
+
+
+@app.command()
+def explain(
+    scenario: ScenarioArg,
+    model: Models = None,
+    issue: Issues = None,
+    draws: Annotated[int, typer.Option(
+        "--draws", min=1, help="Monte Carlo draws, to show each forecast's 10–90 % interval "
+        "beside its reasons (1 = central values only).")] = 1,
+    seed: Seed = 0,
+    option: ModelOptions = None,
+    salience_scale: SalienceScale = 100.0,
+    as_json: Json = False,
+) -> None:
+    """Why each model forecasts what it does: a short brief per issue.
+
+    Per issue: the models side by side (where they agree, where they split and through whom),
+    each model's reasons in its own mechanics (the compromise model's pulls, the median's
+    pivot, what binds Nash, BDM's challenges, SMP's coalitions, the exchange model's trades),
+    and each model's record on real EU outcomes.
+    """
+    from accord import analysis
+
+    with user_errors():
+        sc = load_scenario(scenario, salience_scale)
+        plan = analysis.plan_models(model, parse_options(option))
+        with progress_on_stderr(draws > 1 and not as_json) as step:
+            result = analysis.forecast(sc, plan, draws=draws, seed=seed, progress=step)
+        brief = analysis.brief(result, issue)
+    if as_json:
+        write_json(brief.to_json())
+        return
+    render.brief(brief, result)
