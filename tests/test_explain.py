@@ -156,7 +156,7 @@ def test_brief_groups_models_and_shows_the_record() -> None:
     # 60.5, 65.0 lie within 5 points; 70.0 is more than 5 from 60.5
     assert ib.groups == [["compromise", "nash"], ["median"]]
     assert any("spread of 9.5" in s for s in ib.sentences)
-    assert [m.record for m in ib.lines][0] == "MAE 22.9, the benchmark"
+    assert ib.lines[0].record == "MAE 22.9, the benchmark"
     with pytest.raises(accord.errors.AnalysisError, match="no issue 'land'"):
         analysis.brief(result, ["land"])
 

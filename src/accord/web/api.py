@@ -116,6 +116,12 @@ class ForecastEntry(BaseModel):
     probabilities: dict[str, float] | None = Field(
         None, description="Event -> probability over the draws (with `prob`).")
     rounds: list[dict[str, Any]] = Field(description="The central run, round by round.")
+    notes: list[str] = Field(default_factory=list, description="What the model says about "
+                             "its central run (non-convergence, rescaled saliences).")
+    draw_notes: list[str] | None = Field(None, description="The same for the draws.")
+    explanation: dict[str, Any] | None = Field(
+        None, description="Why: the model's own explanation (`general` sentences; per issue "
+        "`sentences` and `facts`).")
 
 
 class ShockEntry(BaseModel):
