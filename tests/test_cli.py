@@ -175,10 +175,14 @@ def test_unwritable_output_is_a_message_not_a_traceback(accord: Accord, tmp_path
 
 
 def test_convert_says_what_a_format_does_not_keep(accord: Accord, tmp_path: Path) -> None:
-    res = accord("convert", "ukraine-2025", str(tmp_path / "u.csv"))
+    refused = accord("convert", "ukraine-2025", str(tmp_path / "u.csv"))
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "the csv format cannot hold: named shocks" in refused.stderr
+    assert "--lossy" in refused.stderr and not (tmp_path / "u.csv").exists()
+    res = accord("convert", "ukraine-2025", str(tmp_path / "u.csv"), "--lossy")
     assert res.returncode == 0
     assert "the csv format does not keep:" in res.stderr
-    assert "status quo" in res.stderr and "evidence, sources and notes" in res.stderr
+    assert "named shocks" in res.stderr and "evidence, sources and notes" in res.stderr
     full = accord("convert", "ukraine-2025", str(tmp_path / "u.yaml"))
     assert "does not keep" not in full.stderr
 

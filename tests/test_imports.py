@@ -108,14 +108,10 @@ def edges(module: str, lazy: bool = True) -> set[str]:
 GRAPH = {m: edges(m) for m in MODULES}
 AT_IMPORT = {m: edges(m, lazy=False) for m in MODULES}
 
-# Cycles known when this test was written, being broken under issue 10 (scenario <-> shocks:
-# a lazy import in scenario.py; io/__init__ <-> its readers). Each entry is a strongly
-# connected component exactly; any other cycle, or one of these grown, fails. Empty this
-# set when they are gone.
-KNOWN_CYCLES: set[frozenset[str]] = {
-    frozenset({"accord.scenario", "accord.shocks"}),
-    frozenset({"accord.io", "accord.io.decide", "accord.io.ktab"}),
-}
+# Cycles known when this test was written (scenario <-> shocks, io/__init__ <-> its readers)
+# were broken under issue 10. Each entry would be a strongly connected component exactly; any
+# other cycle, or one of these grown, fails.
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:

@@ -26,6 +26,7 @@ DATA = Path(__file__).parent / "data" / "baseline"
 GOOD = textwrap.dedent(
     """\
     title: Test
+    sources: [{id: article}]
     issues:
       - id: territory
         label: Territory
@@ -257,10 +258,15 @@ quantity = st.builds(
     lambda v, lo, hi: {"value": v, "low": min(v, lo), "high": max(v, hi)},
     st.floats(0, 100), st.floats(0, 100), st.floats(0, 100),
 )
+# saliences all below 1 read as shares typed on 0-1 (a problem): draw them from 1..100
+salience_quantity = st.builds(
+    lambda v, lo, hi: {"value": v, "low": min(v, lo), "high": max(v, hi)},
+    st.floats(1, 100), st.floats(0, 100), st.floats(0, 100),
+)
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(quantity, quantity, quantity), min_size=1, max_size=5))
+@given(st.lists(st.tuples(quantity, salience_quantity, quantity), min_size=1, max_size=5))
 def test_any_valid_scenario_round_trips_yaml_and_json(rows: list) -> None:
     data = {"issues": [{"id": "x", "status_quo": 50}], "actors": [
         {"id": f"A{k}", "capability": c, "position": {"x": p}, "salience": {"x": s}}
@@ -280,7 +286,7 @@ def test_nan_and_inf_are_rejected(tmp_path: Path) -> None:
     out = str(info.value)
     assert "n.yaml:1 issues[0].scale: [0, inf] is not a [low, high] pair" in out
     assert "n.yaml:3 actors[0].capability: inf is not allowed: numbers must be finite" in out
-    assert "actors[0].position.x.value: nan is not allowed: numbers must be finite" in out
+    assert "actors[0].position.x: nan is not allowed: numbers must be finite" in out
     assert "actors[0].salience.x.high: 'lots' is not a number" in out
 
 

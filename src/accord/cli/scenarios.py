@@ -94,30 +94,34 @@ def new(file: Annotated[Path, typer.Argument(
 def convert(
     source: ScenarioArg,
     target: Annotated[Path, typer.Argument(
-        metavar="TARGET", help="The file to write: .yaml, .yml, .json or .csv, or another "
-        "tool's format with --format.")],
+        metavar="TARGET", help="The file to write: .yaml, .yml, .json, .csv, .ktab or "
+        ".decide, or any name with --format.")],
     fmt: Annotated[str | None, typer.Option(
         "--format", "-f", help="Output format (default: by suffix): yaml, json, csv, or "
         "another tool's format such as ktab or decide.")] = None,
     salience_scale: SalienceScale = 100.0,
+    lossy: Annotated[bool, typer.Option(
+        "--lossy", help="Write even when the format cannot hold something that changes a "
+        "forecast (ranges, scales, status quo, named shocks).")] = False,
 ) -> None:
     """Convert a scenario between formats, by the output's suffix or --format.
 
-    The input is never modified; the output is written atomically. What the output format
-    cannot keep is listed on stderr.
+    The input is never modified; the output is written atomically. A format that cannot hold
+    something a forecast depends on is refused (exit 2, naming it) unless --lossy; what it
+    does not keep is listed on stderr.
     """
     from accord.fileio import write_text
-    from accord.io import dumps_as, lost_in
-    from accord.scenario import format_for
+    from accord.io import convert as convert_to
+    from accord.io import output_format
 
     with user_errors():
         sc = load_scenario(source, salience_scale)
         if Path(source).exists() and Path(source).resolve() == target.resolve():
             raise UserError(f"{target}: the output would overwrite the input; choose another "
                             "name")
-        chosen = fmt or format_for(target)
-        write_text(target, dumps_as(sc, chosen))
+        chosen = output_format(target, fmt)
+        text, lost = convert_to(sc, chosen, lossy=lossy)
+        write_text(target, text)
     err.print(f"wrote {target}")
-    lost = lost_in(sc, chosen)
     if lost:
         err.print(f"note: the {chosen} format does not keep: {'; '.join(lost)}")

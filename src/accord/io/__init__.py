@@ -1,8 +1,13 @@
-"""Readers of scenario files: accord's own formats and other tools' formats.
+"""Scenario files in any known format: accord's own and other tools' (KTAB CSV, Decide).
 
-Each reader of another tool's format registers a ``sniff(path, text) -> bool`` and a
-``load(path, text) -> Scenario``; :func:`load_any` picks the first reader that recognises
-the file, else loads accord's own YAML / JSON / tidy CSV.
+:func:`load_any` asks each reader of another tool's format whether it recognises the file
+(``sniff(path, text) -> bool``), else loads accord's own YAML / JSON / tidy CSV.
+:func:`convert` writes a scenario in a named format, and refuses (unless ``lossy``) when the
+format cannot hold something that changes a forecast; :func:`output_format` picks the format
+from ``--format`` or the output file's suffix.
+
+The readers (``ktab``, ``decide``, ``deu``) import only :mod:`accord.scenario`; this module
+lists them, so there is no import cycle.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from accord import scenario as _scenario
-from accord.scenario import Problem, Scenario, ScenarioError
+from accord.errors import UserError
+from accord.io import decide, ktab
+from accord.scenario import DEFAULT_SCALE, Problem, Quantity, Scenario, ScenarioError
 
 
 @dataclass(frozen=True)
@@ -23,63 +30,17 @@ class Reader:
     load: Callable[[Path, str], Scenario]
 
 
-_READERS: list[Reader] = []
-_WRITERS: dict[str, Callable[[Scenario], str]] = {}
+_READERS: list[Reader] = [Reader("ktab", ktab.sniff, ktab.load),
+                          Reader("decide", decide.sniff, decide.load)]
+_WRITERS: dict[str, Callable[[Scenario], str]] = {"ktab": ktab.dumps, "decide": decide.dumps}
+OWN_FORMATS = ("yaml", "json", "csv")
+SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".ktab": "ktab",
+            ".decide": "decide"}
 
 
 def register_writer(fmt: str, write: Callable[[Scenario], str]) -> None:
     """Make ``accord convert --format FMT`` write another tool's format."""
     _WRITERS[fmt] = write
-
-
-def writer_names() -> list[str]:
-    return ["yaml", "json", "csv", *_WRITERS]
-
-
-def lost_in(scenario: Scenario, fmt: str) -> list[str]:
-    """What writing ``scenario`` as ``fmt`` leaves out or changes, in words (empty: nothing).
-
-    YAML and JSON keep everything; the tidy CSV keeps actors, issues and every number with
-    its range; other tools' formats keep only central values (and what the tool knows).
-    """
-    if fmt in ("yaml", "json"):
-        return []
-    quantities = [q for a in scenario.actors
-                  for q in (*a.position.values(), *a.salience.values(),
-                            *(a.capability.values() if isinstance(a.capability, dict)
-                              else [a.capability]))]
-    lost = []
-    if fmt not in ("csv",) and any(q.is_ranged for q in quantities):
-        lost.append("uncertainty ranges (low/high)")
-    if any(q.evidence or q.source or q.note for q in quantities):
-        lost.append("evidence, sources and notes")
-    if any(q.dist != "triangular" for q in quantities):
-        lost.append("distributions (dist)")
-    if any(i.status_quo is not None for i in scenario.issues):
-        lost.append("status quo")
-    if any(i.label or i.low or i.high for i in scenario.issues) and fmt != "decide":
-        lost.append("issue labels and scale meanings")
-    if fmt == "csv" and (any(i.scale is not None for i in scenario.issues)
-                         or tuple(scenario.scale) != (0.0, 100.0)):
-        lost.append("issue scales")
-    if scenario.question or scenario.sources or scenario.date:
-        lost.append("question, date and sources")
-    if scenario.shocks:
-        lost.append("named shocks")
-    if fmt == "ktab" and any(sum(q.value for q in a.salience.values()) > 100.0
-                             for a in scenario.actors):
-        lost.append("saliences: KTAB scales an actor's saliences down to sum to 100")
-    return lost
-
-
-def dumps_as(scenario: Scenario, fmt: str) -> str:
-    """The scenario as text in a named format (accord's own or a registered one)."""
-    if fmt in _WRITERS:
-        return _WRITERS[fmt](scenario)
-    if fmt in ("yaml", "json", "csv"):
-        return _scenario.dumps(scenario, fmt)  # type: ignore[arg-type]
-    raise ScenarioError([Problem(fmt, None, "", f"unknown output format; choose one of: "
-                                 f"{', '.join(writer_names())}")])
 
 
 def register_reader(reader: Reader) -> None:
@@ -88,6 +49,105 @@ def register_reader(reader: Reader) -> None:
 
 def readers() -> list[Reader]:
     return list(_READERS)
+
+
+def writer_names() -> list[str]:
+    return [*OWN_FORMATS, *_WRITERS]
+
+
+def output_format(target: str | os.PathLike[str], fmt: str | None = None) -> str:
+    """The format to write: ``fmt`` if given, else the one the target's suffix names."""
+    if fmt is not None:
+        if fmt not in writer_names():
+            raise UserError(f"--format {fmt!r} is not a format accord writes; choose one of: "
+                            f"{', '.join(writer_names())}")
+        return fmt
+    suffix = Path(target).suffix.lower()
+    if suffix in SUFFIXES:
+        return SUFFIXES[suffix]
+    raise UserError(f"{target}: cannot tell the format from the suffix {suffix or '(none)'!r}: "
+                    f"use {', '.join(SUFFIXES)}, or name it with --format "
+                    f"({', '.join(writer_names())})")
+
+
+def _numbers(sc: Scenario) -> list[Quantity]:
+    out = [i.status_quo for i in sc.issues if i.status_quo is not None]
+    for a in sc.actors:
+        out += [q for _, q in a.quantities("")]
+    return out
+
+
+def losses(sc: Scenario, fmt: str) -> tuple[list[str], list[str]]:
+    """What writing ``sc`` as ``fmt`` would lose: (what changes a forecast, what is only
+    description), each in words; both empty when the format holds everything.
+
+    The tidy CSV holds every number with its range, issue scales and status quo; KTAB holds
+    central values on one 0-100 scale, one capability per actor and every actor on every
+    issue; Decide holds central values, scales and per-issue capabilities.
+    """
+    if fmt in ("yaml", "json"):
+        return [], []
+    numbers = _numbers(sc)
+    changes: list[str] = []
+    described: list[str] = []
+    if fmt != "csv" and any(q.is_ranged for q in numbers):
+        changes.append("uncertainty ranges (low/high)")
+    if any(q.dist != "triangular" for q in numbers):
+        changes.append("distributions (dist)")
+    if fmt != "csv" and any(i.status_quo is not None for i in sc.issues):
+        changes.append("status quo")
+    if sc.shocks:
+        changes.append("named shocks")
+    if fmt == "ktab":
+        if any(tuple(sc.scale_of(i)) != DEFAULT_SCALE for i in sc.issues):
+            changes.append("issue scales (KTAB rescales every position to 0-100)")
+        if any(isinstance(a.capability, dict)
+               and len({q.value for q in a.capability.values()}) > 1 for a in sc.actors):
+            changes.append("capabilities per issue (KTAB has one per actor)")
+        if any(set(a.position) != set(sc.issue_ids) for a in sc.actors):
+            changes.append("who takes part in which issue (KTAB puts every actor on every "
+                           "issue)")
+        if any(sum(q.value for q in a.salience.values()) > 100.0 for a in sc.actors):
+            changes.append("saliences (KTAB scales an actor's saliences down to sum to 100)")
+    if any(q.evidence or q.source or q.note for q in numbers):
+        described.append("evidence, sources and notes")
+    if fmt != "decide" and any(i.label or i.low or i.high for i in sc.issues):
+        described.append("issue labels and scale meanings")
+    if sc.question or sc.sources or sc.date:
+        described.append("question, date and sources")
+    if fmt == "csv" and (sc.title != "Untitled scenario" or any(a.name for a in sc.actors)):
+        described.append("the title and actor names")
+    return changes, described
+
+
+def lost_in(sc: Scenario, fmt: str) -> list[str]:
+    """Everything writing ``sc`` as ``fmt`` leaves out or changes, in words."""
+    changes, described = losses(sc, fmt)
+    return changes + described
+
+
+def dumps_as(sc: Scenario, fmt: str) -> str:
+    """The scenario as text in a named format (accord's own or a registered one)."""
+    if fmt in _WRITERS:
+        return _WRITERS[fmt](sc)
+    if fmt in OWN_FORMATS:
+        return _scenario.dumps(sc, fmt)  # type: ignore[arg-type]
+    raise ScenarioError([Problem(fmt, None, "", f"unknown output format; choose one of: "
+                                 f"{', '.join(writer_names())}")])
+
+
+def convert(sc: Scenario, fmt: str, lossy: bool = False) -> tuple[str, list[str]]:
+    """The scenario as ``fmt`` text, and what the format leaves out (description only).
+
+    Raises :class:`UserError` naming what would be lost when the format cannot hold
+    something that changes a forecast, unless ``lossy`` (then that is listed too).
+    """
+    changes, described = losses(sc, fmt)
+    if changes and not lossy:
+        raise UserError(f"the {fmt} format cannot hold: {'; '.join(changes)}. A forecast of "
+                        f"the written file would differ; convert with --lossy to write it "
+                        f"anyway, or choose yaml or json")
+    return dumps_as(sc, fmt), changes + described
 
 
 def load_any(path: str | os.PathLike[str], salience_scale: float = 100.0) -> Scenario:
@@ -103,8 +163,3 @@ def load_any(path: str | os.PathLike[str], salience_scale: float = 100.0) -> Sce
             if reader.sniff(p, text):
                 return reader.load(p, text)
     return _scenario.load(p, salience_scale=salience_scale)
-
-
-# Readers and writers of other tools' formats register themselves on import.
-from accord.io import ktab  # noqa: E402, F401  isort: skip
-from accord.io import decide  # noqa: E402, F401  isort: skip

@@ -27,7 +27,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from accord.io import Reader, register_reader, register_writer
 from accord.scenario import Problem, Scenario, ScenarioError, format_number, validate_after
 
 TAGS = ("#A", "#P", "#M", "#D", "#/", "#O")
@@ -260,8 +259,6 @@ def load(path: Path, text: str) -> Scenario:
     return loads(text, path.name)
 
 
-
-
 def _share(salience: float) -> str:
     """An accord salience (0–100) as Decide's share (0–1), exactly on the decimal text."""
     share = Decimal(repr(float(salience))) / SALIENCE_FACTOR
@@ -311,6 +308,3 @@ def dumps(scenario: Scenario) -> str:
             ]))
     return "\n".join(out) + "\n"
 
-
-register_reader(Reader("decide", sniff, load))
-register_writer("decide", dumps)

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from accord.io import Reader, register_reader, register_writer
 from accord.scenario import Problem, Scenario, ScenarioError, format_number, validate_after
 
 SALIENCE_TOTAL = 100.0  # KTAB: an actor's saliences sum to at most 100
@@ -58,7 +57,7 @@ def _count(cell: str) -> int | None:
 
 def sniff(path: Path, text: str) -> bool:
     """A KTAB file: a CSV whose first line's third and fourth fields are counts."""
-    if path.suffix.lower() not in (".csv", ".txt"):
+    if path.suffix.lower() not in (".csv", ".txt", ".ktab"):
         return False
     first = next((line for line in text.splitlines() if line.strip()), "")
     try:
@@ -185,8 +184,6 @@ def load(path: Path, text: str) -> Scenario:
     return loads(text, path.name)
 
 
-
-
 def _salience_header(issue_id: str) -> str:
     if issue_id.endswith("Position"):
         return issue_id[: -len("Position")] + "Salience"
@@ -253,6 +250,3 @@ def dumps(scenario: Scenario) -> str:
         w.writerow(row)
     return out.getvalue()
 
-
-register_reader(Reader("ktab", sniff, load))
-register_writer("ktab", dumps)
