@@ -64,3 +64,11 @@ def test_no_cycle_through_scenario_shocks_or_io() -> None:
 
 def test_cycle_finder_finds_a_cycle() -> None:
     assert cycles_through({"a.x": {"a.y"}, "a.y": {"a.x"}}, ("a.x",)) == [["a.x", "a.y", "a.x"]]
+
+
+def test_deu_reading_lives_in_io_and_backtest_keeps_its_names() -> None:
+    from accord import backtest
+    from accord.io import deu
+
+    assert backtest.load_deu is deu.load_deu and backtest.Proposal is deu.Proposal
+    assert "accord.analysis" not in import_graph()["accord.io.deu"]
