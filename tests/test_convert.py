@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from accord.cli import app
 from accord.errors import UserError
 from accord.io import convert, load_any, losses, output_format
 from accord.scenario import load, loads
@@ -24,11 +23,6 @@ actors:
 """
 
 
-def run(*args: str) -> tuple[int, str]:
-    res = CliRunner().invoke(app, list(args))
-    return res.exit_code, res.output  # stdout and stderr together
-
-
 @pytest.fixture
 def iran(tmp_path: Path) -> Path:
     p = tmp_path / "iran.yaml"
@@ -36,14 +30,14 @@ def iran(tmp_path: Path) -> Path:
     return p
 
 
-def test_csv_keeps_a_per_issue_scale(iran: Path, tmp_path: Path) -> None:
-    code, text = run("convert", str(iran), str(tmp_path / "iran.csv"))
-    assert code == 0, text
+def test_csv_keeps_a_per_issue_scale(accord: Any, iran: Path, tmp_path: Path) -> None:
+    r = accord("convert", str(iran), str(tmp_path / "iran.csv"))
+    assert r.returncode == 0, r.stderr
     back = load(tmp_path / "iran.csv")
     assert back.scale_of(back.issues[0]) == (1.0, 10.0)
     assert [a.position["president"].value for a in back.actors] == [8.0, 2.0]
-    code, text = run("validate", str(tmp_path / "iran.csv"))
-    assert code == 0, text
+    r = accord("validate", str(tmp_path / "iran.csv"))
+    assert r.returncode == 0, r.stderr
 
 
 def test_csv_keeps_the_status_quo_with_its_range() -> None:
@@ -55,17 +49,18 @@ def test_csv_keeps_the_status_quo_with_its_range() -> None:
     assert back.issues[0].status_quo.value == 5.0
 
 
-def test_what_csv_cannot_hold_is_refused_and_named(iran: Path, tmp_path: Path) -> None:
+def test_what_csv_cannot_hold_is_refused_and_named(accord: Any, iran: Path, tmp_path: Path
+                                                    ) -> None:
     iran.write_text(IRAN.replace("capability: 20", "capability: {value: 20, low: 10, high: 30,"
                                  " dist: uniform}"), encoding="utf-8")
     target = tmp_path / "iran.csv"
-    code, text = run("convert", str(iran), str(target))
-    assert code == 2
-    assert "the csv format cannot hold: distributions (dist)" in text
-    assert "--lossy" in text and "Traceback" not in text
+    r = accord("convert", str(iran), str(target))
+    assert r.returncode == 2
+    assert "the csv format cannot hold: distributions (dist)" in r.stderr
+    assert "--lossy" in r.stderr and "Traceback" not in r.stderr
     assert not target.exists()
-    code, text = run("convert", str(iran), str(target), "--lossy")
-    assert code == 0 and "does not keep: distributions (dist)" in text
+    r = accord("convert", str(iran), str(target), "--lossy")
+    assert r.returncode == 0 and "does not keep: distributions (dist)" in r.stderr
     assert load(target).actors[0].capability.bounds == (10.0, 30.0)
 
 
@@ -78,28 +73,28 @@ def test_ktab_refuses_a_scale_it_would_rescale() -> None:
 
 @pytest.mark.parametrize("name", ["x.ktab", "x.decide"])
 def test_a_suffix_naming_a_format_writes_a_file_forecast_can_read(
-        iran: Path, tmp_path: Path, name: str) -> None:
+        accord: Any, iran: Path, tmp_path: Path, name: str) -> None:
     target = tmp_path / name
-    code, text = run("convert", str(iran), str(target), "--lossy")
-    assert code == 0, text
+    r = accord("convert", str(iran), str(target), "--lossy")
+    assert r.returncode == 0, r.stderr
     back = load_any(target)
     assert sorted(a.id for a in back.actors) == ["Jalili", "Ruhani"]
-    code, text = run("forecast", str(target), "--model", "compromise")
-    assert code == 0, text
+    r = accord("forecast", str(target), "--model", "compromise")
+    assert r.returncode == 0, r.stderr
 
 
-def test_format_ktab_with_ktab_suffix_reads_back(iran: Path, tmp_path: Path) -> None:
+def test_format_ktab_with_ktab_suffix_reads_back(accord: Any, iran: Path, tmp_path: Path) -> None:
     target = tmp_path / "x.ktab"
-    code, text = run("convert", str(iran), str(target), "--format", "ktab", "--lossy")
-    assert code == 0, text
+    r = accord("convert", str(iran), str(target), "--format", "ktab", "--lossy")
+    assert r.returncode == 0, r.stderr
     back = load_any(target)
     # KTAB is 0-100: position 8 on 1..10 is 100 * 7/9
     assert back.actors[0].position["president"].value == pytest.approx(700 / 9)
 
 
-def test_unknown_suffix_mentions_format(iran: Path, tmp_path: Path) -> None:
-    code, text = run("convert", str(iran), str(tmp_path / "x.dat"))
-    assert code == 2
-    assert "--format" in text and "'.dat'" in text
+def test_unknown_suffix_mentions_format(accord: Any, iran: Path, tmp_path: Path) -> None:
+    r = accord("convert", str(iran), str(tmp_path / "x.dat"))
+    assert r.returncode == 2
+    assert "--format" in r.stderr and "'.dat'" in r.stderr
     with pytest.raises(UserError, match="--format 'nonsense' is not a format"):
         output_format("x.yaml", "nonsense")

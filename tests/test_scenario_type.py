@@ -175,3 +175,28 @@ def test_valid_scenarios_still_load() -> None:
     sc = loads(one("{value: 25, low: 20, high: 30}"), "yaml")
     assert sc.actors[0].capability.bounds == (20.0, 30.0)
     assert math.isclose(sc.actors[0].position["x"].value, 10.0)
+
+
+def test_a_section_check_raising_value_error_reads_as_its_message() -> None:
+    """How a later section (war, ledger ...) reports a mistake of its own: at its path."""
+    from pydantic import BaseModel, ValidationError, model_validator
+
+    from accord.scenario.schema import type_problems
+
+    class Section(BaseModel):
+        rounds: int = 1
+
+        @model_validator(mode="after")
+        def _positive(self) -> Section:
+            if self.rounds < 1:
+                raise ValueError(f"rounds {self.rounds} is below 1")
+            return self
+
+    class Holder(BaseModel):
+        war: Section
+
+    try:
+        Holder.model_validate({"war": {"rounds": 0}})
+    except ValidationError as err:
+        found = [(p.path, p.message) for p in type_problems(err, {"war": {"rounds": 0}})]
+    assert found == [("war", "rounds 0 is below 1")]

@@ -7,8 +7,12 @@ number are checked by pydantic; the rules that tie fields together (ids, scales,
 participation, sources, named shocks) by :func:`rules`, which runs once the types are
 right (shared/DESIGN.md, "The scenario file"). Loaders add the file and line.
 
-To add a section: declare the field on :class:`Scenario` (a pydantic model of its own with
-``extra="forbid"``), and, if it refers to actors or issues, add its check to :func:`rules`.
+To add a section (``ledger:``, ``war:`` ...): declare it as a field of :class:`Scenario`, a
+pydantic model of its own with ``extra="forbid"`` and defaults, so old files stay valid. Checks
+within the section go on its model (constraints, or an after-validator raising
+``ValueError("what is wrong")``: the message is reported at the section's path, with the
+file's line). Checks that refer to actors or issues go in a function ``(Scenario) ->
+list[Problem]`` called from :func:`rules`, like :func:`_source_problems`.
 """
 
 from __future__ import annotations
@@ -234,6 +238,8 @@ def _type_message(e: Any) -> tuple[str, str | None]:
         return f"{fmt(value)} is not text", "text"
     if kind == "list_type":
         return f"{fmt(value)} is not allowed: expected a list", "a list"
+    if kind == "value_error":  # a section's own check: ``raise ValueError("what is wrong")``
+        return str(e["ctx"]["error"]), None
     return f"{fmt(value)} is not allowed: {e['msg']}", None
 
 
