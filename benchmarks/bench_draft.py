@@ -28,7 +28,9 @@ from pathlib import Path
 import yaml
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "draft"
-TEXTS = ["seed-article", "trade-talks", "coalition", "climate-summit", "nuclear-talks"]
+TEXTS = ["seed-article", "trade-talks", "coalition", "climate-summit", "nuclear-talks",
+         "gaza-talks", "trade-geneva"]
+HELD_OUT = {"nuclear-talks", "gaza-talks", "trade-geneva"}
 
 
 def _norm(name: str) -> str:
@@ -151,11 +153,11 @@ def targets(t: dict, sc, findings, mapping, gold_stances, drafted) -> list[tuple
     return out
 
 
-def overall(rows: list[dict]) -> dict:
+def overall(rows: list[dict], name: str = "overall (mean)") -> dict:
     def mean(key: str) -> float:
         return statistics.mean(r[key] for r in rows)
 
-    return {"text": "overall (mean)", **{k: mean(k) for k in (
+    return {"text": name, **{k: mean(k) for k in (
         "actors_p", "actors_r", "stances_p", "stances_r", "direction", "gold_evidence",
         "verbatim", "time_first_s", "time_s")}, "non_actors_as_actors":
         [a for r in rows for a in r["non_actors_as_actors"]]}
@@ -184,13 +186,20 @@ def main() -> int:
 
     import_s = time.perf_counter() - t0
     rows = [score(n, args.engine) for n in TEXTS]
-    rows.append(overall(rows))
+    for r in rows:
+        if r["text"] in HELD_OUT:
+            r["text"] += " (held out)"
+    texts = list(rows)
+    rows.append(overall([r for r in texts if "held out" not in r["text"]],
+                        "own texts (mean)"))
+    rows.append(overall([r for r in texts if "held out" in r["text"]], "held out (mean)"))
+    rows.append(overall(texts))
     if args.json:
         print(json.dumps(rows, indent=2, default=str))
         return 0
     print(table(rows))
     print(f"\n(import of accord.draft: {import_s:.2f} s, not counted)")
-    for r in rows[:-1]:
+    for r in texts:
         print(f"\n{r['text']}: drafted {r['n_drafted']} stances, gold {r['n_gold_stances']}, "
               f"matched {r['n_matched']}")
         for key in ("missed", "extra", "wrong_direction"):

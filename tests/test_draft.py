@@ -247,3 +247,22 @@ def test_update_on_another_scale_rescales_the_proposal():
     new = apply(existing, patch, [{"id": "n", "title": "n.txt"}])
     assert new.actors[0].position["tariffs"].value == 2.0
     assert [s.id for s in new.sources] == ["n"]
+
+
+def test_several_articles_keep_their_own_sources():
+    a = article_from_text("Canada is ready to cut tariffs on steel.", "one.txt")
+    b = article_from_text("Mexico rejects any new tariffs on cars.", "one.txt")  # same name
+    d = draft([a, b])
+    assert [s.id for s in d.scenario.sources] == ["one", "one-2"]
+    pos = {x.id: x.position["tariffs"] for x in d.scenario.actors}
+    assert pos["CAN"].source == "one" and pos["MEX"].source == "one-2"
+    assert pos["MEX"].evidence in b.text and pos["MEX"].evidence not in a.text
+
+
+def test_an_issue_without_support_is_left_out_and_said(tmp_path):
+    f = tmp_path / "issues.yaml"
+    f.write_text("- id: tariffs\n- id: sanctions\n", encoding="utf-8")
+    d = draft([article_from_text("Canada is ready to cut tariffs on steel.", "t.txt")],
+              issues=f)
+    assert [i.id for i in d.scenario.issues] == ["tariffs"]
+    assert "issue sanctions: no support in the text; left out" in d.summary.judgement

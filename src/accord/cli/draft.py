@@ -34,7 +34,7 @@ class DiffForm(StrEnum):
 @app.command()
 def draft(
     articles: Annotated[list[str], typer.Argument(
-        metavar="ARTICLE...", help="Plain-text articles (UTF-8), .html pages (reduced to "
+        metavar="ARTICLE", help="Plain-text articles (UTF-8), .html pages (reduced to "
         "their text), or - for standard input.")],
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Where to write the draft (.yaml or .json; default: stdout). "
@@ -46,8 +46,8 @@ def draft(
         "--issues", help="YAML list of your issues {id, label, low, high} (default: proposed "
         "from the text).")] = None,
     gazetteer: Annotated[Path | None, typer.Option(
-        "--gazetteer", help="YAML file of your own actors and aliases (`actors: [{id, name, "
-        "aliases, demonyms}]`); yours take precedence.")] = None,
+        "--gazetteer", help="YAML file of your own actors and aliases (actors: a list of "
+        "{id, name, aliases, demonyms}); yours take precedence.")] = None,
     title: Annotated[str | None, typer.Option(help="Title of the drafted scenario.")] = None,
     update: Annotated[str | None, typer.Option(
         "--update", metavar="SCENARIO", help="Compare with this scenario and propose the "
