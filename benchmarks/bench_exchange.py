@@ -12,12 +12,19 @@
 * cop21 with S Monte Carlo draws (saliences and capabilities perturbed ±20 %), one call, and
   the same for one 17 × 6 DEU proposal with accord.backtest's default input noise.
 
-Run: .venv/bin/python benchmarks/bench_exchange.py [--repeat N] [--draws S]
+* scaling (issue 12): random scenarios from KTAB's generator (benchmarks/bench_smp.py) with
+  50, 100 and 200 actors × 3 issues, three seeds each, one draw, 10 rounds; median CPU time
+  per size, the log-log slope between 50 and 200 actors (target ≤ 2.2) and the time at 200
+  (target ≤ 2 s; before issue 12: 8 s and slope 2.7), with the exchanges made and the
+  candidates re-evaluated per exchange (a full recompute would re-evaluate all of them).
+
+Run: .venv/bin/python benchmarks/bench_exchange.py [--repeat N] [--draws S] [--only scaling]
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -30,6 +37,7 @@ from accord.backtest import Noise, load_deu, with_noise
 from accord.io import load_any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 SHARED = HERE.parent.parent / "shared" / "reference"
 COP21 = HERE.parent / "tests" / "data" / "exchange" / "cop21.csv"
 
@@ -54,11 +62,44 @@ def perturbed(arrays: ScenarioArrays, draws: int, seed: int = 0) -> ScenarioArra
                    capability=cap, status_quo=np.repeat(arrays.status_quo, draws, axis=0))
 
 
+def scaling(sizes: tuple[int, ...] = (50, 100, 200), seeds: tuple[int, ...] = (1, 2, 3)) -> None:
+    """Time one draw of 10 rounds on KTAB-generator scenarios of each size (issue 12)."""
+    from bench_smp import ktab_random
+
+    model = models.get("exchange")
+    print("scaling: KTAB-generator scenarios × 3 issues, one draw, 10 rounds; median of "
+          f"seeds {seeds} (CPU s)")
+    medians = []
+    for n in sizes:
+        cpus, made, redone, cands = [], [], [], []
+        for seed in seeds:
+            arrays = ktab_random(n, 3, seed)
+            c0 = time.process_time()
+            fc = model.run(arrays, rng=np.random.default_rng(0))
+            cpus.append(time.process_time() - c0)
+            made.append(int(fc.extras["exchanges"][0].sum()))
+            redone.append(int(fc.extras["recomputed"][0]))
+            cands.append(int(fc.extras["candidates"][0, 1]))
+        medians.append(float(np.median(cpus)))
+        each = ", ".join(f"{c:.2f}" for c in cpus)
+        print(f"  {n:>4} actors: {medians[-1]:.3f} s CPU (seeds {each}); "
+              f"{int(np.median(made))} exchanges, {int(np.median(cands))} candidates in "
+              f"round 1, {np.sum(redone) / max(1, np.sum(made)):.0f} re-evaluated per exchange",
+              flush=True)
+    slope = np.polyfit(np.log(sizes), np.log(medians), 1)[0]
+    print(f"  log-log slope {sizes[0]}–{sizes[-1]}: {slope:.2f} (target ≤ 2.2); "
+          f"{sizes[-1]} actors {medians[-1]:.2f} s (target ≤ 2 s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="repeats of the timed runs")
     parser.add_argument("--draws", type=int, default=100, help="draws of the Monte Carlo run")
+    parser.add_argument("--only", choices=["scaling"], help="run only this part")
     args = parser.parse_args()
+    scaling()
+    if args.only == "scaling":
+        return
     model = models.get("exchange")
     rng = np.random.default_rng(0)
 

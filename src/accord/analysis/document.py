@@ -83,6 +83,10 @@ def forecast_entry(r: ModelResult, issue_ids: Sequence[str],
         entry["draw_notes"] = list(r.draws.notes)
     if central is not None:
         entry["explanation"] = _jsonable(explanation_of(r, central).to_json())
+    spread = r.draws
+    if spread is not None and spread.trajectory is not None and spread.trajectory.shape[0] > 1:
+        # kept only when asked (forecast --trajectories): [draw][round][actor][issue]
+        entry["draw_trajectories"] = _jsonable(spread.trajectory.tolist())
     return entry
 
 

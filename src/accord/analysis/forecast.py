@@ -34,7 +34,8 @@ def forecast(scenario: Scenario,
              models: Sequence[str | BaseModel | Ensemble] | ModelPlan | None = None,
              draws: int = 1, seed: Seed = 0, options: dict[str, Any] | None = None,
              progress: Progress | None = None,
-             thresholds: Sequence[str | Threshold] = ()) -> ForecastResult:
+             thresholds: Sequence[str | Threshold] = (),
+             trajectories: bool = False) -> ForecastResult:
     """Forecast a scenario with each model: point run, and with draws > 1 the distribution.
 
     models: specs (``"nash"``, ``"bdm:scholz"``, ``"ensemble:compromise=2,nash=1"``), model
@@ -42,6 +43,9 @@ def forecast(scenario: Scenario,
     thresholds: events such as ``"territory>=80"`` whose probability over the draws each
       :class:`ModelResult` reports (needs draws > 1).
     The same seed gives the same numbers; every model sees the same Monte Carlo draws.
+    trajectories: keep every draw's round-by-round positions (memory: draws × rounds ×
+      actors × issues); by default only the central run's, and outcomes per round for the
+      draws.
     """
     plan = plan_models(models, options)
     parsed = tuple(parse_threshold(t, scenario.issue_ids) for t in thresholds)
@@ -59,7 +63,8 @@ def forecast(scenario: Scenario,
             progress(label)
         point_seed, draw_seed = mss.spawn(2)
         point = run_model(model, central, point_seed)
-        spread = run_model(model, sampled, draw_seed) if sampled is not None else None
+        spread = (run_model(model, sampled, draw_seed, trajectories)
+                  if sampled is not None else None)
         result.results.append(ModelResult(model.name, model.options_dict(), point, spread,
                                           parsed, label))
     ens_labels = labels[len(plan.models):]

@@ -192,7 +192,7 @@ def sensitivity(scenario: Scenario,
                                  strict=False):
         if progress:
             progress(label)
-        outcomes.append(run_model(model, arrays, mss).outcome)
+        outcomes.append(run_model(model, arrays, mss, trajectories=False).outcome)
     names = [m.name for m in plan.models]
     for ens, idx, w in plan.ensembles:
         outcomes.append(np.tensordot(np.asarray(w), np.stack([outcomes[k] for k in idx]), 1))

@@ -74,7 +74,8 @@ def run_shocks(scenario: Scenario, shocks: Mapping[str, Sequence[str]] | Sequenc
                models: Sequence[str | BaseModel | Ensemble] | ModelPlan | None = None,
                draws: int = 1, seed: Seed = 0, options: dict[str, Any] | None = None,
                progress: Progress | None = None,
-               thresholds: Sequence[str | Threshold] = ()) -> ShockComparison:
+               thresholds: Sequence[str | Threshold] = (),
+               trajectories: bool = False) -> ShockComparison:
     """The base forecast and, beside it, each shocked scenario's with the same seed.
 
     shocks: name -> edits, or references as on the command line (names of the scenario's
@@ -87,11 +88,11 @@ def run_shocks(scenario: Scenario, shocks: Mapping[str, Sequence[str]] | Sequenc
                for name, edits in named.items()]
     plan = plan_models(models, options)
     base = forecast(scenario, plan, draws, seed, progress=_prefixed(progress, "base"),
-                    thresholds=thresholds)
+                    thresholds=thresholds, trajectories=trajectories)
     comparison = ShockComparison(base)
     for name, edits, sc in shocked:
         res = forecast(sc, plan, draws, seed, progress=_prefixed(progress, name),
-                       thresholds=thresholds)
+                       thresholds=thresholds, trajectories=trajectories)
         comparison.shocks.append(ShockRun(name, edits, sc, res))
     return comparison
 

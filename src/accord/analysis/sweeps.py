@@ -32,9 +32,14 @@ def fresh_seed(seed: Seed) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed)
 
 
-def run_model(model: BaseModel, arrays: ScenarioArrays, seed: int | np.random.SeedSequence
-              ) -> Forecast:
-    return model.run(arrays, rng=np.random.default_rng(seed))
+def run_model(model: BaseModel, arrays: ScenarioArrays, seed: int | np.random.SeedSequence,
+              trajectories: bool = True) -> Forecast:
+    """One run of a model; ``trajectories = False`` keeps only draw 0's trajectory (issue 12:
+    Monte Carlo draws are summarised, not stored round by round)."""
+    rng = np.random.default_rng(seed)
+    if trajectories or not isinstance(model, BaseModel):
+        return model.run(arrays, rng=rng)
+    return model.run_draws(arrays, rng=rng, trajectories=False)
 
 
 T = TypeVar("T")

@@ -23,6 +23,7 @@ from accord.cli.options import (
     ScenarioArg,
     Seed,
     Shock,
+    Trajectories,
 )
 from accord.errors import UserError
 
@@ -39,6 +40,7 @@ def forecast(
     prob: Prob = None,
     shock: Shock = None,
     png: Png = None,
+    trajectories: Trajectories = False,
 ) -> None:
     """Forecast a scenario with one or more models.
 
@@ -54,12 +56,13 @@ def forecast(
         with progress_on_stderr((draws > 1 or bool(shock)) and not as_json) as step:
             if shock:
                 comparison = analysis.run_shocks(sc, shock, plan, draws=draws, seed=seed,
-                                                 progress=step, thresholds=prob or ())
+                                                 progress=step, thresholds=prob or (),
+                                                 trajectories=trajectories)
                 result = comparison.base
             else:
                 comparison = None
                 result = analysis.forecast(sc, plan, draws=draws, seed=seed, progress=step,
-                                           thresholds=prob or ())
+                                           thresholds=prob or (), trajectories=trajectories)
     if png is not None:
         from accord.report import write_forecast_pngs
 

@@ -48,6 +48,11 @@ Shock = Annotated[list[str] | None, typer.Option(
     "section, or an edit such as RUS.capability=40, USA.salience.ceasefire=95, drop:EUR, "
     "add:CHN (all edits together form one shock).")]
 
+Trajectories = Annotated[bool, typer.Option(
+    "--trajectories", help="Keep every draw's round-by-round positions (memory: draws × "
+    "rounds × actors × issues; with --json written as draw_trajectories). By default only the "
+    "central run's are kept, and the outcome per round of every draw.")]
+
 Png = Annotated[Path | None, typer.Option(
     "--png", help="Also write the figures as PNG files into this folder.")]
 

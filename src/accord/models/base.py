@@ -22,6 +22,7 @@ sentences, in the model's own mechanics); :func:`explain` finds it by the foreca
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -73,6 +74,8 @@ class Forecast:
     outcome: (S, d) the forecast per draw and issue.
     trajectory: (S, T+1, n, d) positions per round, round 0 = the input; None for models
       without rounds. Models whose draws stop at different rounds pad with the last state.
+      A Monte Carlo run asked for summaries (``run(..., trajectories=False)``, models with
+      :attr:`BaseModel.trajectory_option`) keeps draw 0's only: shape (1, T+1, n, d).
     round_outcome: (S, T+1, d) the model's outcome after each round (None without rounds).
     details: per round, model-specific diagnostics of draw 0 (BDM offers, SMP election
       probabilities, exchanges); plain JSON-able data. May be empty.
@@ -96,6 +99,8 @@ class Forecast:
 
     @property
     def rounds(self) -> int:
+        if self.round_outcome is not None:
+            return self.round_outcome.shape[1] - 1
         return 0 if self.trajectory is None else self.trajectory.shape[1] - 1
 
 
@@ -250,6 +255,30 @@ class BaseModel:
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
         raise NotImplementedError
 
+    trajectory_option: ClassVar[bool] = False
+    """Whether ``run`` takes ``trajectories=False``: keep the per-round positions of draw 0
+    only, summaries (outcomes per round) for every draw (issue 12, Monte Carlo memory)."""
+
+    def run_draws(self, arrays: ScenarioArrays, *, rng: np.random.Generator,
+                  trajectories: bool = False) -> Forecast:
+        """``run`` for Monte Carlo draws: every draw's trajectory only if ``trajectories``
+        (models without rounds have none to drop)."""
+        if self.trajectory_option:
+            return self.run(arrays, rng=rng, trajectories=trajectories)  # type: ignore[call-arg]
+        return self.run(arrays, rng=rng)
+
+
+BUILTIN: dict[str, str] = {
+    "compromise": "accord.models.compromise",
+    "median": "accord.models.median",
+    "nash": "accord.models.nash",
+    "bdm": "accord.models.bdm",
+    "smp": "accord.models.smp",
+    "exchange": "accord.models.exchange",
+}
+"""The built-in models by name, in the order they are shown, and the module each lives in:
+the registry knows their names without importing them, and imports a model's module only
+when it is asked for (start-up, issue 12). A test checks this table against the modules."""
 
 _REGISTRY: dict[str, type[BaseModel]] = {}
 
@@ -263,14 +292,23 @@ def register(cls: type[BaseModel]) -> type[BaseModel]:
 
 
 def names() -> list[str]:
-    """Registered model names, in registration order."""
-    return list(_REGISTRY)
+    """Model names: the built-in ones (:data:`BUILTIN`, without importing them), then any
+    other registered model, in registration order."""
+    return list(dict.fromkeys([*BUILTIN, *_REGISTRY]))
 
 
 def model_class(name: str) -> type[BaseModel]:
+    """The model class of a name, importing its module on first use."""
+    if name not in _REGISTRY and name in BUILTIN:
+        importlib.import_module(BUILTIN[name])
     if name not in _REGISTRY:
-        raise ModelSpecError(f"unknown model {name!r}; the models are: {', '.join(_REGISTRY)}")
+        raise ModelSpecError(f"unknown model {name!r}; the models are: {', '.join(names())}")
     return _REGISTRY[name]
+
+
+def model_classes() -> list[type[BaseModel]]:
+    """Every model class, importing the built-in modules not yet imported."""
+    return [model_class(name) for name in names()]
 
 
 def _coerce(value: Any, hint: Any, name: str) -> Any:

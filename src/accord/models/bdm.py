@@ -503,6 +503,7 @@ class BdmModel(BaseModel):
     Options = BdmOptions
     # 150 ns per draw × actor³ × issue at 10 rounds (web budget, measured before issue 10)
     cost = Cost(ns=15.0, rounds="rounds")
+    trajectory_option = True
     presets: ClassVar[dict[str, dict[str, Any]]] = {
         # reproduces reference/bdm/emission_scholz_* (jmckib's replication of Scholz et al.)
         "scholz": {"probability": "global", "compromise_pick": "smallest",
@@ -514,7 +515,10 @@ class BdmModel(BaseModel):
                     "stop": "fixed"},
     }
 
-    def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
+    def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator,
+            trajectories: bool = True) -> Forecast:
+        """Run every draw. ``trajectories = False`` (Monte Carlo summaries, issue 12): the
+        positions and risk exponents per round are kept for draw 0 only."""
         opts: BdmOptions = self.options
         S, n, d = arrays.position.shape
         issue_runs = [self._run_issue(arrays, k) for k in range(d)]
@@ -539,6 +543,8 @@ class BdmModel(BaseModel):
             means[:, :, k] = weighted_mean_1d(trajectory[:, :, :, k], w[:, None, :], m)
         details = self._details(arrays, issue_runs, medians, means, played)
         notes = self._notes(arrays, medians, moves, opts)
+        if not trajectories:
+            trajectory, risk = trajectory[:1].copy(), risk[:1].copy()
         return Forecast(
             self.name, self.options_dict(), arrays.actor_ids, arrays.issue_ids,
             outcome=medians[:, -1, :].copy(), trajectory=trajectory, round_outcome=medians,

@@ -430,6 +430,7 @@ class ExchangeModel(BaseModel):
     Options = ExchangeOptions
     # 460 ns per draw × actor³ × issue at 10 rounds (web budget, measured before issue 10)
     cost = Cost(ns=46.0, rounds="rounds")
+    trajectory_option = True
     presets: ClassVar[dict[str, dict[str, Any]]] = {
         # decide-exchange-model's run: equal gain, 10 rounds, random ties (seeded here)
         "decide": {"tie_break": "random", "compat": "decide"},
@@ -443,12 +444,19 @@ class ExchangeModel(BaseModel):
         o: ExchangeOptions = self.options
         return o.tie_break == "random" or o.p > 0
 
-    def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
+    def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator,
+            trajectories: bool = True) -> Forecast:
         """Run every draw; draw k's random numbers come from ``rng.spawn(S)[k]`` (module
         docstring, "Random numbers"). ``rng``'s own stream is not drawn from, but spawning
-        advances its SeedSequence, so a second run with the same generator gets new streams."""
+        advances its SeedSequence, so a second run with the same generator gets new streams.
+        ``trajectories = False`` (Monte Carlo summaries, issue 12): the voting positions and
+        preferences per round are kept for draw 0 only."""
         streams = rng.spawn(arrays.draws) if self.uses_random else None
-        return self.run_streams(arrays, streams)
+        fc = self.run_streams(arrays, streams)
+        if not trajectories and fc.trajectory is not None:
+            fc.trajectory = fc.trajectory[:1].copy()
+            fc.extras["preference"] = fc.extras["preference"][:1].copy()
+        return fc
 
     def run_streams(self, arrays: ScenarioArrays,
                     streams: Sequence[np.random.Generator] | None) -> Forecast:

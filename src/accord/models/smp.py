@@ -546,6 +546,7 @@ class SMPModel(BaseModel):
     # 400 ns per draw × actor³ × issue at the default 100 steps (measured before issue 10;
     # most runs stop far earlier, so max_steps gives a generous bound)
     cost = Cost(ns=4.0, rounds="max_steps")
+    trajectory_option = True
     presets: ClassVar[dict[str, dict[str, Any]]] = {"ktab": {}}
 
     # ---------------------------------------------------------------- inputs
@@ -667,7 +668,11 @@ class SMPModel(BaseModel):
 
     # ---------------------------------------------------------------- the run
 
-    def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
+    def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator,
+            trajectories: bool = True) -> Forecast:
+        """Run every draw. ``trajectories = False`` (Monte Carlo summaries, issue 12): the
+        per-step positions, probabilities and risk attitudes are kept for draw 0 only (the
+        arrays' draw axis has length 1); outcomes per step stay for every draw."""
         o = self.options
         pos01, sal, cap, present, notes = self._inputs(arrays)
         S, n_all, d = pos01.shape
@@ -680,7 +685,8 @@ class SMPModel(BaseModel):
         for c0 in range(0, S, chunk):
             c1 = min(S, c0 + chunk)
             res = self._run_chunk(pos01[c0:c1, keep], sal[c0:c1, keep], cap[c0:c1, keep],
-                                  rng if stochastic else None, want_details=(c0 == 0))
+                                  rng if stochastic else None, want_details=(c0 == 0),
+                                  keep_rows=None if trajectories else (1 if c0 == 0 else 0))
             runs.append(res)
             if c0 == 0:
                 details = res["details"]
@@ -691,6 +697,8 @@ class SMPModel(BaseModel):
             parts = []
             for r in runs:
                 a = r[key]
+                if a.shape[0] == 0:
+                    continue
                 pad = T + 1 - a.shape[1]
                 if pad > 0:
                     last = a[:, -1:]
@@ -698,22 +706,27 @@ class SMPModel(BaseModel):
                 parts.append(a)
             return np.concatenate(parts, axis=0)
 
-        traj01 = stack("position")  # (S, T+1, n, d)
+        traj01 = stack("position")  # (S, T+1, n, d); (1, ...) with trajectories off
+        K = traj01.shape[0]
         span = arrays.scale_range
-        trajectory = np.broadcast_to(arrays.position[:, None], (S, T + 1, n_all, d)).copy()
+        given = arrays.position[:K]
+        trajectory = np.broadcast_to(given[:, None], (K, T + 1, n_all, d)).copy()
         trajectory[:, :, keep] = arrays.lower + traj01 * span
-        trajectory = np.where(arrays.mask, trajectory, arrays.position[:, None])
-        trajectory[:, 0] = arrays.position
+        np.copyto(trajectory, given[:, None], where=~arrays.mask)
+        trajectory[:, 0] = given
+        del traj01
         outcome_t = arrays.lower + stack("outcome") * span
         likely_t = arrays.lower + stack("most_probable") * span
-        prob = np.full((S, T + 1, n_all), np.nan)
+        prob = np.full((K, T + 1, n_all), np.nan)
         prob[:, :, keep] = stack("probability")
-        risk = np.full((S, T + 1, n_all), np.nan)
+        risk = np.full((K, T + 1, n_all), np.nan)
         risk[:, :, keep] = stack("risk")
         change = stack("change")
-        for r in runs:
-            if (r["steps"] >= o.max_steps).any() and not any("max_steps" in x for x in notes):
-                notes.append(f"some draws did not settle within max_steps = {o.max_steps}")
+        capped = steps >= o.max_steps
+        if capped.any():
+            notes.append(f"{int(capped.sum())} of {S} draws reached the step cap "
+                         f"(max_steps = {o.max_steps}) without settling; their last state "
+                         "is used")
         for entry in details:
             entry["probabilities"] = {arrays.actor_ids[keep[k]]: v
                                       for k, v in enumerate(entry.pop("_prob"))}
@@ -723,7 +736,7 @@ class SMPModel(BaseModel):
             outcome=outcome_t[:, -1], trajectory=trajectory, round_outcome=outcome_t,
             details=details,
             extras={"probability": prob, "most_probable": likely_t, "risk_attitude": risk,
-                    "fractional_change": change, "steps": steps},
+                    "fractional_change": change, "steps": steps, "capped": capped},
             notes=notes)
 
     def _name_details(self, entry: dict[str, Any], arrays: ScenarioArrays,
@@ -752,10 +765,15 @@ class SMPModel(BaseModel):
         entry["risk_attitude"] = {ids[keep[k]]: v for k, v in enumerate(entry["risk_attitude"])}
 
     def _run_chunk(self, pos: np.ndarray, sal: np.ndarray, cap: np.ndarray,
-                   rng: np.random.Generator | None, want_details: bool) -> dict[str, Any]:
+                   rng: np.random.Generator | None, want_details: bool,
+                   keep_rows: int | None = None) -> dict[str, Any]:
+        """Play a chunk of draws until each stops; a stopped draw leaves the working arrays.
+        ``keep_rows``: keep the per-step positions, probabilities and risk attitudes of only
+        the chunk's first ``keep_rows`` draws (None: all)."""
         o = self.options
         B, n, d = pos.shape
-        positions = [pos.copy()]
+        R = B if keep_rows is None else keep_rows
+        positions = [pos[:R].copy()]
         outcome, likely, prob, risk = [], [], [], []
         change = [np.full(B, np.nan)]
         steps = np.zeros(B, dtype=int)
@@ -769,13 +787,14 @@ class SMPModel(BaseModel):
             p = st.rep_prob
             out = np.full((B, d), np.nan)
             lik = np.full((B, d), np.nan)
-            pr = np.full((B, n), np.nan)
-            rk = np.full((B, n), np.nan)
+            pr = np.full((R, n), np.nan)
+            rk = np.full((R, n), np.nan)
             out[at] = (p[..., None] * x).sum(axis=1)
             best = np.argmax(p, axis=-1)
             lik[at] = x[np.arange(at.size), best]
-            pr[at] = np.take_along_axis(p, st.group, axis=-1)
-            rk[at] = st.risk
+            rows = at < R
+            pr[at[rows]] = np.take_along_axis(p[rows], st.group[rows], axis=-1)
+            rk[at[rows]] = st.risk[rows]
             return out, lik, pr, rk
 
         st = self._evaluate(current, cur_sal, cur_cap)
@@ -794,7 +813,8 @@ class SMPModel(BaseModel):
                 first_move[live] = moved
             ratio = moved / (first_move[live] + 1e-4)
             full = positions[-1].copy()
-            full[live] = new
+            rows = live < R
+            full[live[rows]] = new[rows]
             positions.append(full)
             ch = np.full(B, np.nan)
             ch[live] = ratio
@@ -804,7 +824,8 @@ class SMPModel(BaseModel):
             for lst, val in zip((outcome, likely, prob, risk), record(st_new, new, live),
                                 strict=True):
                 last = lst[-1].copy()
-                last[live] = val[live]
+                at = live[live < last.shape[0]]
+                last[at] = val[at]
                 lst.append(last)
             if want_details and live.size and live[0] == 0:
                 details.append(self._detail(st_new, new, step, ratio, t))

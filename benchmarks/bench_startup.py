@@ -1,0 +1,114 @@
+"""Start-up and whole-process times of the ``accord`` command (issue 12).
+
+* import-time budget: ``python -X importtime -c "import accord.cli"`` must load none of
+  numpy, pydantic, the models or the analysis, and take at most IMPORT_BUDGET seconds (the
+  sum of the self times it reports); prints OK or OVER.
+* whole process, best of ``--repeat`` runs (wall): ``accord --help`` (target ≤ 0.15 s),
+  ``accord forecast`` of KTAB's 7 × 3 example with ``--model smp`` (≤ 0.35 s), the compromise
+  model on a random 200 × 3 YAML scenario (≤ 0.4 s), with ``--json`` too.
+* every KTAB example file (tests/data/ktab: the six inputs) through ``accord forecast FILE
+  --model smp --json``: exit code and time each.
+
+Before issue 12 (issue 12's figures): ``import accord.cli`` 0.4–0.8 s; 7 × 3 KTAB file
+0.52–0.72 s (KTAB's C++ 0.075–0.23 s); compromise 0.60 s at 10 actors, 1.14 s at 200.
+
+Run: .venv/bin/python benchmarks/bench_startup.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+HERE = Path(__file__).resolve().parent
+KTAB = HERE.parent / "tests" / "data" / "ktab"
+KTAB_INPUTS = ("dummyData_3Dim.csv", "dummyData_6Dim.csv", "dummyData-a040.csv",
+               "SOE-Pol-Comp.csv", "SOE-Policy.csv", "SOE-Competitive.csv")
+IMPORT_BUDGET = 0.15  # seconds of self time for ``import accord.cli`` (typer and rich)
+HEAVY = ("numpy", "pydantic", "accord.models", "accord.analysis", "accord.scenario")
+ACCORD = [sys.executable, "-m", "accord"]
+
+
+def best(cmd: list[str], repeat: int) -> tuple[float, int]:
+    """Best wall seconds of ``repeat`` runs, and the last exit code."""
+    times, code = [], 0
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        code = subprocess.run(cmd, capture_output=True, check=False).returncode
+        times.append(time.perf_counter() - t0)
+    return min(times), code
+
+
+def import_budget() -> None:
+    res = subprocess.run([sys.executable, "-X", "importtime", "-c", "import accord.cli"],
+                         capture_output=True, text=True, check=True)
+    total, loaded = 0, []
+    for line in res.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        parts = line.split("|")
+        try:
+            total += int(parts[0].split(":")[1])
+        except ValueError:
+            continue  # the header line
+        loaded.append(parts[2].strip())
+    heavy = [m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY
+             or any(m.startswith(h + ".") for h in HEAVY)]
+    verdict = "OK" if total / 1e6 <= IMPORT_BUDGET and not heavy else "OVER"
+    print(f"import accord.cli: {total / 1e6:.3f} s self time over {len(loaded)} modules "
+          f"(budget {IMPORT_BUDGET} s, none of {', '.join(HEAVY)}): {verdict}"
+          + (f"; heavy: {', '.join(heavy)}" if heavy else ""))
+
+
+def random_yaml(path: Path, n: int, d: int = 3, seed: int = 0) -> None:
+    rng = np.random.default_rng(seed)
+    doc = {"title": f"random {n} x {d}",
+           "issues": [{"id": f"i{k}", "scale": [0, 100]} for k in range(d)],
+           "actors": [{"id": f"a{j}", "capability": float(round(rng.uniform(10, 200), 2)),
+                       "position": {f"i{k}": float(round(rng.uniform(0, 100), 2))
+                                    for k in range(d)},
+                       "salience": {f"i{k}": float(round(rng.uniform(10, 90), 1))
+                                    for k in range(d)}} for j in range(n)]}
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each command")
+    args = parser.parse_args()
+    os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "0")
+    import_budget()
+    r = args.repeat
+    t, code = best([sys.executable, "-c", "pass"], r)
+    print(f"python -c pass (the interpreter alone): {t:.3f} s")
+    t, code = best([*ACCORD, "--help"], r)
+    print(f"accord --help: {t:.3f} s (exit {code}; target ≤ 0.15 s)")
+    seven = str(KTAB / "dummyData_3Dim.csv")
+    t, code = best([*ACCORD, "forecast", seven, "--model", "smp"], r)
+    print(f"accord forecast dummyData_3Dim.csv (7 × 3) --model smp: {t:.3f} s (exit {code}; "
+          "target ≤ 0.35 s)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (10, 200):
+            path = Path(tmp) / f"r{n}.yaml"
+            random_yaml(path, n)
+            t, code = best([*ACCORD, "forecast", str(path), "--model", "compromise"], r)
+            tj, _ = best([*ACCORD, "forecast", str(path), "--model", "compromise", "--json"], r)
+            print(f"accord forecast random {n} × 3 --model compromise: {t:.3f} s, with --json "
+                  f"{tj:.3f} s (exit {code}; target at 200 ≤ 0.4 s)")
+    print("KTAB example files through the CLI (forecast FILE --model smp --json):")
+    for name in KTAB_INPUTS:
+        t, code = best([*ACCORD, "forecast", str(KTAB / name), "--model", "smp", "--json"],
+                       max(1, r // 2))
+        print(f"  {name}: {t:.3f} s (exit {code})")
+
+
+if __name__ == "__main__":
+    main()
