@@ -426,6 +426,8 @@ def explains(name: str) -> Callable[[Explainer], Explainer]:
 def explain(forecast: Forecast, arrays: ScenarioArrays) -> Explanation:
     """The explanation of ``forecast`` (a run on ``arrays``; draw 0 is explained). A model
     without an explainer gets a plain statement of its forecast and notes."""
+    if forecast.model not in _EXPLAINERS and forecast.model in BUILTIN:
+        importlib.import_module(BUILTIN[forecast.model])  # its module holds the explainer
     explainer = _EXPLAINERS.get(forecast.model)
     if explainer is not None:
         return explainer(forecast, arrays)
