@@ -2,10 +2,20 @@
 
 A new model is one module plus its registration; this suite then runs over it unchanged:
 shapes, outcome inside the participants' range, actor-order invariance, affine rescaling
-of positions, masked actors ignored, and S draws equal S single runs; every preset runs,
+of every number on the scale, masked actors ignored, and S draws equal S single runs; every
+preset runs,
 the same seed gives the same result, the inputs are not modified, ``details`` are JSON; the
 options are checked by the one check of models/base.py (a wrong value of every declared
 option is a ModelSpecError) and every model declares its cost.
+
+Every random scenario has a ``conflict:`` section on its first issue (the other models ignore
+it), so the war model runs through the same checks. Two do not apply to it as written, being
+a one-issue model of fighting rather than of bargaining among positions: it forecasts only
+the conflict's issue (NaN elsewhere), and its outcome may be an end of the scale (an outright
+victory) or the front at the horizon, outside the participants' positions; for it,
+"shapes and range" checks the conflict's issue inside the scale instead (:data:`ONE_ISSUE`).
+The affine rescaling check moves the conflict's numbers with the scale, as an analyst
+changing units would.
 """
 
 from __future__ import annotations
@@ -47,7 +57,37 @@ def random_scenario(seed: int, variant: str = "plain", n: int = 5, d: int = 2) -
     if variant == "partial":  # two actors sit out one issue each
         for k, p in ((1, d - 1), (3, 0)):
             del actors[k]["position"][f"i{p}"], actors[k]["salience"][f"i{p}"]
-    return validate_data({"issues": issues, "actors": actors})
+
+    def ranged(value: float, spread: float, floor: float = -np.inf) -> dict[str, float]:
+        return {"value": value, "low": max(floor, value - spread), "high": value + spread}
+
+    conflict = {  # for the war model (shared/DESIGN.md, "Bargaining under fire")
+        "issue": "i0", "sides": {"a": ["a0", "a1"], "b": ["a2"]}, "mediators": [f"a{n - 1}"],
+        "start": "2025-01-01", "horizon": 6,
+        "front": ranged(float(rng.uniform(30, 70)), 10.0),
+        "truth": {"drift": ranged(float(rng.normal(0, 1)), 1.0),
+                  "volatility": ranged(3.0, 1.0)},
+        "beliefs": {"a": {"drift": ranged(float(rng.uniform(1, 4)), 1.0),
+                          "sd": ranged(1.0, 0.5)},
+                    "b": {"drift": ranged(float(rng.uniform(-4, -1)), 1.0),
+                          "sd": ranged(1.0, 0.5)}},
+        "costs": {"a": ranged(1.0, 0.5, 0.0), "b": ranged(1.0, 0.5, 0.0)},
+    }
+    return validate_data({"issues": issues, "actors": actors, "conflict": conflict})
+
+
+ONE_ISSUE = {"war"}  # forecasts the conflict's issue only; see the module docstring
+
+
+def in_scale_on_its_issue(fc, arrays: ScenarioArrays) -> None:
+    """The one-issue models' version of the range check: finite and inside the scale on the
+    conflict's issue, NaN on every other."""
+    k = arrays.conflict.issue
+    tol = scale_tolerance(arrays)[k]
+    assert np.all(np.isfinite(fc.outcome[:, k]))
+    assert np.all(fc.outcome[:, k] >= arrays.lower[k] - tol)
+    assert np.all(fc.outcome[:, k] <= arrays.upper[k] + tol)
+    assert np.all(np.isnan(np.delete(fc.outcome, k, axis=1)))
 
 
 def run(name: str, arrays: ScenarioArrays):
@@ -81,6 +121,9 @@ def test_shapes_and_range(name: str, seed: tuple[int, str]) -> None:
         np.testing.assert_allclose(fc.trajectory[:, 0], arrays.position)
         if fc.round_outcome is not None:
             assert fc.round_outcome.shape == (S, fc.trajectory.shape[1], d)
+    if name in ONE_ISSUE:
+        in_scale_on_its_issue(fc, arrays)
+        return
     # inside the participants' positions (and the status quo, which may stand)
     sq = np.nan_to_num(arrays.status_quo, nan=np.inf)
     lo = np.minimum(np.where(arrays.mask, arrays.position, np.inf).min(axis=1), sq)
@@ -104,8 +147,12 @@ def test_actor_order_does_not_matter(name: str, seed: tuple[int, str]) -> None:
 def test_affine_rescaling_of_positions(name: str, seed: tuple[int, str]) -> None:
     arrays = sample(random_scenario(*seed), 1)
     a, b = 0.07, 4.0  # 0..100 -> 4..11
+    c = arrays.conflict  # its numbers are in points of the scale too
+    conflict = replace(c, front=a * c.front + b, **{k: a * getattr(c, k) for k in (
+        "drift", "volatility", "belief_a", "sd_a", "belief_b", "sd_b", "cost_a", "cost_b")})
     moved = replace(arrays, position=a * arrays.position + b, lower=a * arrays.lower + b,
-                    upper=a * arrays.upper + b, status_quo=a * arrays.status_quo + b)
+                    upper=a * arrays.upper + b, status_quo=a * arrays.status_quo + b,
+                    conflict=conflict)
     expected = a * run(name, arrays).outcome + b
     np.testing.assert_allclose(run(name, moved).outcome, expected, atol=1e-6 * a * 100)
 
@@ -161,6 +208,9 @@ def test_every_preset_runs_and_stays_in_range(spec: str, variant: str) -> None:
     arrays = sample(random_scenario(7, variant), 3, seed=4)
     fc = run_spec(spec, arrays)
     assert fc.outcome.shape == (3, arrays.n_issues)
+    if spec.partition(":")[0] in ONE_ISSUE:
+        in_scale_on_its_issue(fc, arrays)
+        return
     assert np.all(np.isfinite(fc.outcome))
     assert np.all(fc.outcome >= arrays.lower - 1e-7 * 100)
     assert np.all(fc.outcome <= arrays.upper + 1e-7 * 100)

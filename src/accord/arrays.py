@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 
 from accord.scenario import Quantity, Scenario
+from accord.scenario.conflict import by_side, start_of
 
 _DIST_CODES = {"triangular": 0, "uniform": 1, "normal": 2}
 
@@ -62,7 +63,9 @@ class ConflictArrays:
         return replace(self, **changes)
 
     def take_actors(self, index: np.ndarray) -> ConflictArrays:
-        new = {int(old): k for k, old in enumerate(index)}
+        new: dict[int, int] = {}
+        for k, old in enumerate(index):  # a repeated actor keeps its first place
+            new.setdefault(int(old), k)
         def remap(group: tuple[int, ...]) -> tuple[int, ...]:
             return tuple(sorted(new[i] for i in group if i in new))
         return replace(self, side_a=remap(self.side_a), side_b=remap(self.side_b),
@@ -189,6 +192,10 @@ def _collect(scenario: Scenario) -> _Slots:
     for k, issue in enumerate(scenario.issues):
         if issue.status_quo is not None:
             rows.append((issue.status_quo, 3, -1, k))
+    return _slots(rows)
+
+
+def _slots(rows: list[tuple[Quantity, int, int, int]]) -> _Slots:
     value = np.array([q.value for q, *_ in rows], dtype=float)
     bounds = np.array([q.bounds for q, *_ in rows], dtype=float).reshape(-1, 2)
     return _Slots(
@@ -237,12 +244,64 @@ def _draw_values(slots: _Slots, draws: int, rng: np.random.Generator) -> np.ndar
     return out
 
 
+CONFLICT_STREAM = 0xC0F1  # spawn key of the conflict section's own random stream
+
+
+def _conflict_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
+    """The conflict section's stream: a child of the seed's SeedSequence under a fixed key,
+    so adding or shocking a ``conflict:`` section leaves every other number's draws as they
+    were, and a shock that changes other numbers keeps the battlefield's luck."""
+    if isinstance(seed, np.random.Generator):
+        ss = getattr(seed.bit_generator, "seed_seq", None)
+        if not isinstance(ss, np.random.SeedSequence):
+            return np.random.default_rng(seed.integers(2**63))
+        return np.random.default_rng(np.random.SeedSequence(
+            ss.entropy, spawn_key=(*ss.spawn_key, CONFLICT_STREAM), pool_size=ss.pool_size))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(CONFLICT_STREAM,)))
+
+
+def _conflict_arrays(scenario: Scenario, draws: int, status_quo: np.ndarray,
+                     seed: int | np.random.Generator | None) -> ConflictArrays | None:
+    """The ``conflict:`` section's numbers per draw (triangular etc., like every number) and,
+    with draws > 1, each draw's front shocks ε (draws, H); None without a section."""
+    c = scenario.conflict
+    if c is None:
+        return None
+    beliefs, costs = by_side(c, c.beliefs), by_side(c, c.costs)
+    numbers: list[Quantity | None] = [
+        c.front, c.truth.drift, c.truth.volatility,
+        beliefs["a"][1].drift, beliefs["a"][1].sd, beliefs["b"][1].drift, beliefs["b"][1].sd,
+        costs["a"][1], costs["b"][1], c.power]
+    given = [q for q in numbers if q is not None]
+    rows = [(q, 0, -1, -1) for q in given]
+    slots = _slots(rows)
+    rng = _conflict_rng(seed) if draws > 1 else None
+    values = slots.value[None, :] if rng is None else _draw_values(slots, draws, rng)
+    columns = iter(values.T)
+    drawn = [next(columns) if q is not None else None for q in numbers]
+    issue = scenario.issue_ids.index(c.issue)
+    if drawn[0] is None:
+        drawn[0] = status_quo[:, issue]
+    if drawn[-1] is None:
+        drawn[-1] = np.full(draws, np.nan)
+    index = {aid: k for k, aid in enumerate(scenario.actor_ids)}
+    return ConflictArrays(
+        issue=issue, side_a=tuple(index[a] for a in c.sides.a),
+        side_b=tuple(index[b] for b in c.sides.b),
+        mediators=tuple(index[m] for m in c.mediators), start=start_of(scenario),
+        period=c.period, horizon=c.horizon,
+        **{name: np.broadcast_to(v, (draws,)).astype(float)
+           for name, v in zip(ConflictArrays.NUMBERS, drawn, strict=True)},
+        noise=None if rng is None else rng.standard_normal((draws, c.horizon)))
+
+
 def sample(scenario: Scenario, draws: int = 1, seed: int | np.random.Generator | None = 0
            ) -> ScenarioArrays:
     """Arrays for ``draws`` Monte Carlo draws of the scenario's ranged numbers.
 
     ``draws = 1`` gives the central values (no randomness). The same seed gives the same
-    draws on any machine (numpy's PCG64).
+    draws on any machine (numpy's PCG64). A ``conflict:`` section's numbers and each draw's
+    front shocks come from their own stream of the seed (:func:`_conflict_rng`).
     """
     if draws < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")
@@ -285,6 +344,7 @@ def sample(scenario: Scenario, draws: int = 1, seed: int | np.random.Generator |
         lower=lower,
         upper=upper,
         status_quo=status_quo,
+        conflict=_conflict_arrays(scenario, draws, status_quo, seed),
     )
 
 

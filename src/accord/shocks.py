@@ -12,6 +12,13 @@ keep in the scenario file's ``shocks:`` section (shared/DESIGN.md, "Sensitivity 
 ``RUS.capability*=0.8``          relative edits: ``+=``, ``-=``, ``*=``
 ``drop:EUR``                     remove an actor
 ``drop:EUR.guarantees``          the actor leaves one issue (position and salience)
+``conflict.costs.a+=0.5``        the ``conflict:`` section's numbers (the war model):
+                                 ``conflict.front``, ``conflict.truth.drift``,
+                                 ``conflict.truth.volatility``, ``conflict.beliefs.a.sd``
+                                 (``.drift``), ``conflict.costs.b``, ``conflict.power``,
+                                 ``conflict.horizon``; a side is ``a``, ``b`` or one of its
+                                 actors. Mediators act this way: sanctions raise a side's
+                                 cost, aid moves the drift or a belief
 ``add:CHN``                      add an actor (capability 0, no positions): give it some with
                                  ``CHN.capability=30``, ``CHN.position.territory=60``,
                                  ``CHN.salience.territory=40`` in the same shock

@@ -58,6 +58,7 @@ from accord.analysis.ensembles import (
     _ensemble_spec,
     _same_model,
     _spec_of,
+    every_model_name,
     is_ensemble_spec,
     mix_draws,
     model_spec,
@@ -76,7 +77,7 @@ from accord.analysis.explain import (
     explanation_of,
     record_text,
 )
-from accord.analysis.forecast import _seed_int, estimated_seconds, forecast
+from accord.analysis.forecast import _seed_int, estimated_seconds, forecast, with_war
 from accord.analysis.results import (
     NO_DRAWS,
     QUANTILES,
@@ -125,6 +126,15 @@ from accord.analysis.sweeps import (
     sweep,
 )
 from accord.analysis.thresholds import Threshold, parse_threshold, probability
+from accord.analysis.war import (
+    WarEvent,
+    WarSummary,
+    is_war_event,
+    parse_war_event,
+    period_date,
+    period_index,
+    summarise_war,
+)
 from accord.errors import AnalysisError
 from accord.models.base import ModelSpecError
 
@@ -165,6 +175,8 @@ __all__ = [
     "SweepProgress",
     "Swing",
     "Threshold",
+    "WarEvent",
+    "WarSummary",
     "_ensemble_result",
     "_ensemble_spec",
     "_jsonable",
@@ -175,6 +187,7 @@ __all__ = [
     "brief",
     "decimals",
     "estimated_seconds",
+    "every_model_name",
     "explanation_of",
     "forecast",
     "forecast_entry",
@@ -183,11 +196,15 @@ __all__ = [
     "format_value",
     "fresh_seed",
     "is_ensemble_spec",
+    "is_war_event",
     "make_executor",
     "mix_draws",
     "model_spec",
     "parse_threshold",
+    "parse_war_event",
     "participation",
+    "period_date",
+    "period_index",
     "perturbed_arrays",
     "plan_models",
     "probability",
@@ -202,8 +219,10 @@ __all__ = [
     "sensitivity_json",
     "shock_table",
     "summarise",
+    "summarise_war",
     "summary_table",
     "sweep",
     "to_json",
     "unique_labels",
+    "with_war",
 ]

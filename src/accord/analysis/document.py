@@ -72,8 +72,9 @@ def forecast_entry(r: ModelResult, issue_ids: Sequence[str],
         "options": _jsonable(r.options),
         "outcome": {i: _jsonable(r.outcome[i]) for i in issue_ids},
     }
-    if r.draws is not None:
-        entry["distribution"] = dict(r.distribution())
+    if r.draws is not None:  # the issues the model forecasts (the war model: one)
+        entry["distribution"] = {i: d for i, d in r.distribution().items()
+                                 if d["mean"] == d["mean"]}
     probs = r.probabilities()
     if probs is not None:
         entry["probabilities"] = probs
@@ -87,6 +88,8 @@ def forecast_entry(r: ModelResult, issue_ids: Sequence[str],
     if spread is not None and spread.trajectory is not None and spread.trajectory.shape[0] > 1:
         # kept only when asked (forecast --trajectories): [draw][round][actor][issue]
         entry["draw_trajectories"] = _jsonable(spread.trajectory.tolist())
+    if r.war is not None:
+        entry["war"] = r.war.to_json()
     return entry
 
 
@@ -108,4 +111,5 @@ def to_json(result: ForecastResult) -> dict[str, Any]:
         "seed": result.seed,
         "forecasts": [forecast_entry(r, sc.issue_ids, participation(sc), central)
                       for r in result.results],
+        **({"notes": list(result.notes)} if result.notes else {}),
     }

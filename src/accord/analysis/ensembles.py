@@ -20,6 +20,13 @@ from accord.analysis.thresholds import Threshold
 from accord.models.base import BaseModel, Forecast, ModelSpecError
 
 
+def every_model_name() -> list[str]:
+    """The registered models that run on any scenario: "all models". The war model needs a
+    ``conflict:`` section, so :func:`accord.analysis.forecast` adds it where there is one."""
+    return [n for n in model_registry.names()
+            if not getattr(model_registry.model_class(n), "requires_conflict", False)]
+
+
 def resolve_models(models: Sequence[str | BaseModel] | None,
                    options: dict[str, Any] | None = None) -> list[BaseModel]:
     """Model objects from specs (``"bdm:scholz"``) or objects; None means all registered.
@@ -28,7 +35,7 @@ def resolve_models(models: Sequence[str | BaseModel] | None,
     option that none of the chosen models declares is a mistake (ModelSpecError).
     Ensemble specs are not models: see :func:`plan_models`.
     """
-    specs: Sequence[str | BaseModel] = models if models else model_registry.names()
+    specs: Sequence[str | BaseModel] = models if models else every_model_name()
     out = []
     declared: set[str] = set()
     for spec in specs:
@@ -110,6 +117,9 @@ class ModelPlan:
 
     models: tuple[BaseModel, ...]
     ensembles: tuple[tuple[Ensemble, tuple[int, ...], tuple[float, ...]], ...] = ()
+    # the user named no model ("all models"): forecast() then adds the war model where the
+    # scenario has a conflict: section, and says why it is left out where it has not
+    every: bool = False
 
     @property
     def labels(self) -> list[str]:
@@ -225,11 +235,12 @@ def plan_models(models: Sequence[str | BaseModel | Ensemble] | ModelPlan | None,
                 indices.append(found)
             weights = np.asarray(e.weights if e.weights else [1.0] * len(indices), float)
         else:
-            indices = list(range(len(chosen)))
+            indices = [k for k, c in enumerate(chosen)  # not the one-issue war model
+                       if not getattr(c, "requires_conflict", False)]
             weights = np.ones(len(indices))
         weights = weights / weights.sum()
         built.append((e, tuple(indices), tuple(float(w) for w in weights)))
-    return ModelPlan(tuple(chosen), tuple(built))
+    return ModelPlan(tuple(chosen), tuple(built), every=not plain)
 
 
 def mix_draws(outcomes: Sequence[np.ndarray], weights: Sequence[float],

@@ -9,10 +9,12 @@ such a forecast is expected to cost, from the models' declared costs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from accord import models as model_registry
 from accord.analysis.ensembles import (
     Ensemble,
     ModelPlan,
@@ -24,6 +26,7 @@ from accord.analysis.results import ForecastResult, ModelResult
 from accord.analysis.sensitivity import scenario_inputs
 from accord.analysis.sweeps import Progress, Seed, fresh_seed, run_model
 from accord.analysis.thresholds import Threshold, parse_threshold
+from accord.analysis.war import is_war_event, parse_war_event, summarise_war
 from accord.arrays import sample
 from accord.errors import AnalysisError
 from accord.models.base import BaseModel
@@ -41,23 +44,33 @@ def forecast(scenario: Scenario,
     models: specs (``"nash"``, ``"bdm:scholz"``, ``"ensemble:compromise=2,nash=1"``), model
       objects, or None for every registered model. Ensembles come after the models.
     thresholds: events such as ``"territory>=80"`` whose probability over the draws each
-      :class:`ModelResult` reports (needs draws > 1).
+      :class:`ModelResult` reports (needs draws > 1), and events of the war model on the
+      time of agreement (``"agreement<=2025-12-31"``; see :mod:`accord.analysis.war`).
+    "All models" (``models`` None) adds the war model where the scenario has a ``conflict:``
+    section, and otherwise leaves it out with a note (``ForecastResult.notes``).
     The same seed gives the same numbers; every model sees the same Monte Carlo draws.
     trajectories: keep every draw's round-by-round positions (memory: draws × rounds ×
       actors × issues); by default only the central run's, and outcomes per round for the
       draws.
     """
-    plan = plan_models(models, options)
-    parsed = tuple(parse_threshold(t, scenario.issue_ids) for t in thresholds)
+    plan, notes = with_war(plan_models(models, options), scenario)
+    war_texts = [t for t in thresholds if isinstance(t, str) and is_war_event(t)]
+    parsed = tuple(parse_threshold(t, scenario.issue_ids) for t in thresholds
+                   if t not in war_texts)
+    events = tuple(parse_war_event(t) for t in war_texts)
     if parsed and draws < 2:
         raise AnalysisError("a probability needs Monte Carlo draws: add --draws N "
                             "(e.g. --draws 2000)")
+    if events and not any(m.name == "war" for m in plan.models):
+        raise AnalysisError(f"{events[0].text!r} is an event of the war model: add --model "
+                            "war (the scenario needs a conflict: section)")
     ss = fresh_seed(seed)
     central = sample(scenario, 1)
     sampled = sample(scenario, draws, np.random.default_rng(ss)) if draws > 1 else None
     model_seeds = ss.spawn(len(plan.models))
     labels = unique_labels(plan)
-    result = ForecastResult(scenario, draws, _seed_int(seed), thresholds=parsed)
+    result = ForecastResult(scenario, draws, _seed_int(seed), thresholds=parsed, events=events,
+                            notes=notes)
     for model, mss, label in zip(plan.models, model_seeds, labels, strict=False):
         if progress:
             progress(label)
@@ -65,8 +78,10 @@ def forecast(scenario: Scenario,
         point = run_model(model, central, point_seed)
         spread = (run_model(model, sampled, draw_seed, trajectories)
                   if sampled is not None else None)
+        war = summarise_war(spread or point, scenario) if model.name == "war" else None
         result.results.append(ModelResult(model.name, model.options_dict(), point, spread,
-                                          parsed, label))
+                                          parsed, label, events=events if war else (),
+                                          war=war))
     ens_labels = labels[len(plan.models):]
     for (ens, idx, w), ess, label in zip(plan.ensembles, ss.spawn(len(plan.ensembles)),
                                          ens_labels, strict=True):
@@ -74,6 +89,18 @@ def forecast(scenario: Scenario,
         result.results.append(_ensemble_result(ens, members, w, np.random.default_rng(ess),
                                                parsed, label))
     return result
+
+
+def with_war(plan: ModelPlan, scenario: Scenario) -> tuple[ModelPlan, list[str]]:
+    """"All models" (``plan.every``) with the war model added where the scenario has a
+    ``conflict:`` section, or a note saying why it is left out. A plan that names models is
+    kept as it is (the war model named on a scenario without a section raises when run)."""
+    if not plan.every or any(m.name == "war" for m in plan.models):
+        return plan, []
+    if scenario.conflict is None:
+        return plan, ["war: left out: the scenario has no conflict: section (see `accord "
+                      "new` for one)"]
+    return replace(plan, models=(*plan.models, model_registry.get("war"))), []
 
 
 def _seed_int(seed: Seed) -> int:

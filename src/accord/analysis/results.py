@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from accord.analysis.thresholds import Threshold, probability
+from accord.analysis.war import WarEvent, WarSummary
 from accord.models.base import DRAW, Forecast, axis
 from accord.scenario import Scenario
 
@@ -142,6 +143,8 @@ class ModelResult:
     thresholds: tuple[Threshold, ...] = ()
     label: str = ""  # unique within its run (see unique_labels); defaults to the model name
     _quantiles: Quantiles | None = field(default=None, init=False, repr=False, compare=False)
+    events: tuple[WarEvent, ...] = ()  # "agreement<=DATE": events of the war model
+    war: WarSummary | None = None  # the war model's answer (None for the other models)
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -172,10 +175,16 @@ class ModelResult:
     def probabilities(self) -> dict[str, float] | None:
         """P(event) over the draws for each threshold, keyed by its text; None without draws
         or thresholds."""
-        if self.draws is None or not self.thresholds:
-            return None
-        return {t.text: probability(self.draws.outcome, t, self.point.issue_ids)
-                for t in self.thresholds}
+        out: dict[str, float] = {}
+        if self.draws is not None:
+            ids = list(self.point.issue_ids)
+            for t in self.thresholds:
+                if np.all(np.isnan(self.draws.outcome[:, ids.index(t.issue)])):
+                    continue  # the model says nothing on this issue (the war model)
+                out[t.text] = probability(self.draws.outcome, t, self.point.issue_ids)
+        if self.war is not None:
+            out.update({e.text: e.probability(self.war) for e in self.events})
+        return out or None
 
 
 @dataclass
@@ -185,6 +194,8 @@ class ForecastResult:
     seed: int
     results: list[ModelResult] = field(default_factory=list)
     thresholds: tuple[Threshold, ...] = ()
+    events: tuple[WarEvent, ...] = ()  # events of the war model ("agreement<=2025-12-31")
+    notes: list[str] = field(default_factory=list)  # e.g. a model left out, and why
 
     def result(self, label: str) -> ModelResult:
         """The result with this label (see :func:`unique_labels`), or with this model name

@@ -77,6 +77,7 @@ def forecast(
         write_json(comparison.to_json() if comparison else analysis.to_json(result))
         return
     render.forecast(result)
+    render.war(result.scenario, [(r.label, r.war) for r in result.results if r.war])
     render.probabilities(result)
     if comparison:
         render.shocks(comparison)

@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
 
 def fmt(x: float) -> str:
-    """A forecast or input value: 4 significant digits below 1, else one decimal."""
+    """A forecast or input value: 4 significant digits below 1, else one decimal; an en dash
+    where the model gives none (NaN: the war model on the issues it does not decide)."""
+    if x != x:
+        return "–"
     return f"{x:.4g}" if abs(x) < 1 else f"{x:.1f}"
 
 
@@ -42,6 +45,8 @@ def forecast(result: ForecastResult) -> None:
     from accord.analysis import INTERVAL_LABEL, summary_table
 
     for summary in summary_table(result):  # the rows the report and the dashboard show too
+        if all(row.point != row.point for row in summary.rows):
+            continue  # no model forecasts this issue (the war model decides one issue)
         issue = summary.issue
         lo, hi = summary.scale
         table = Table(title=issue.label or issue.id, title_justify="left")
@@ -67,19 +72,25 @@ def forecast(result: ForecastResult) -> None:
     for r in result.results:
         for note in r.point.notes:
             out.print(f"{r.label}: {note}", style="dim")
+    for note in result.notes:
+        out.print(note, style="dim")
 
 
 def probabilities(result: ForecastResult) -> None:
     """The probability of each ``--prob`` event, per model."""
-    if not result.thresholds:
+    if not result.thresholds and not result.events:
         return
-    table = Table(title=f"Probabilities over {result.draws} draws", title_justify="left")
+    over = f"over {result.draws} draws" if result.draws > 1 else "at the central values"
+    table = Table(title=f"Probabilities {over}", title_justify="left")
     table.add_column("model")
+    texts = [t.text for t in result.thresholds] + [e.text for e in result.events]
     for t in result.thresholds:
         table.add_column(f"P({t.issue} {t.op} {t.value:g})", justify="right")
+    for e in result.events:
+        table.add_column(f"P({e.text})", justify="right")
     for r in result.results:
         probs = r.probabilities() or {}
-        table.add_row(r.label, *(f"{probs[t.text]:.2f}" for t in result.thresholds))
+        table.add_row(r.label, *(f"{probs[t]:.2f}" if t in probs else "–" for t in texts))
     out.print(table)
 
 
@@ -220,3 +231,57 @@ def brief(b: Brief, result: ForecastResult) -> None:
         for label, notes in b.notes.items():
             for note in notes:
                 out.print(f"{label}: {note}", style="dim")
+
+
+def _when(s: Any, t: int | None) -> str:
+    """A period of a war summary with its date, or 'after' the last one."""
+    return (f"after {s.date(s.horizon - 1).isoformat()}" if t is None
+            else f"{t} ({s.date(t).isoformat()})")
+
+
+def war(scenario: Any, summaries: list[tuple[str, Any]]) -> None:
+    """The war model's answer (bargaining under fire), one block per war result: the
+    breakthrough probability, the agreement-by-date curve, the time to agreement, the terms,
+    outright victory. ``summaries``: (label, :class:`accord.analysis.war.WarSummary`)."""
+    for label, s in summaries:
+        issue = next(i for i in scenario.issues if i.id == s.issue)
+        names = {a.id: a.name or a.id for a in scenario.actors}
+        a = ", ".join(names[x] for x in s.side_a)
+        b = ", ".join(names[x] for x in s.side_b)
+        lo, hi = s.scale
+        out.print(f"{label}: bargaining under fire over {issue.label or issue.id}", style="bold")
+        mediators = f"; mediators: {', '.join(names[x] for x in s.mediators)}" \
+            if s.mediators else ""
+        out.print(f"Side a: {a} (wants {bound(hi)}); side b: {b} (wants {bound(lo)})"
+                  f"{mediators}.")
+        basis = (f"{s.draws} simulated front paths at the central values (add --draws for the "
+                 "inputs' uncertainty)" if s.central else f"{s.draws} Monte Carlo draws")
+        out.print(f"From {s.start.isoformat()}, a period is a {s.period}, horizon {s.horizon} "
+                  f"{s.period}s; {basis}.")
+        table = Table(box=box.SIMPLE_HEAD, show_header=False, pad_edge=False)
+        table.add_column("what")
+        table.add_column("value", justify="right")
+        table.add_row("P(a bargaining range now: an immediate breakthrough)",
+                      f"{s.range_now:.2f}")
+        for when, p in s.checkpoints():
+            table.add_row(f"P(agreement by {when.isoformat()})", f"{p:.2f}")
+        table.add_row(f"P(agreement within {s.horizon} {s.period}s)",
+                      f"{s.agreement_at_horizon:.2f}")
+
+        table.add_row(f"time to agreement, {s.period}s: median", _when(s, s.time["q50"]))
+        table.add_row("  10 % / 90 %", f"{_when(s, s.time['q10'])} / {_when(s, s.time['q90'])}")
+        if s.terms is None:
+            table.add_row("terms at agreement", "no draw agrees")
+        else:
+            t = s.terms
+            table.add_row("terms at agreement: median (10–90 %)",
+                          f"{fmt(t['q50'])} ({fmt(t['q10'])} – {fmt(t['q90'])})")
+        table.add_row(f"P(outright victory): {a}", f"{s.victory_a:.2f}")
+        table.add_row(f"P(outright victory): {b}", f"{s.victory_b:.2f}")
+        table.add_row(f"P(no deal and no victory by {s.date(s.horizon).isoformat()})",
+                      f"{s.no_deal:.2f}")
+        meaning = [f"{bound(lo)} = {issue.low}" if issue.low else "",
+                   f"{bound(hi)} = {issue.high}" if issue.high else ""]
+        table.caption = "; ".join(m for m in meaning if m) or None
+        table.caption_justify = "left"
+        out.print(table)

@@ -43,6 +43,21 @@ actors:
     capability: 40
     position: {issue1: {value: 80, low: 70, high: 90, note: "analyst's judgement: why"}}
     salience: {issue1: 60}
+# Optional, for the war model (bargaining under fire): the fighting that decides one issue.
+# Uncomment to use it. Every number may carry a range, evidence and a note, as above.
+# conflict:
+#   issue: issue1
+#   sides: {a: [B], b: [A]}  # side a wants the top of the scale, side b the bottom
+#   mediators: []            # optional: actors on neither side
+#   period: month            # day | week | month | quarter | year; from `start` (default: date)
+#   horizon: 24              # periods to look ahead
+#   front: 50                # where the fighting stands (default: the issue's status_quo)
+#   truth: {drift: 0.5, volatility: 2}   # the front moves drift + volatility x N(0,1) a period
+#   beliefs:                 # each side's prior belief about the drift: mean and sd
+#     a: {drift: 2, sd: 0.5}
+#     b: {drift: 0, sd: 1}
+#   costs: {a: 0.5, b: 0.8}  # what one more period of fighting costs a side, in scale points
+#   power: 0.5               # optional: side a's bargaining power (default: capability share)
 """
 
 

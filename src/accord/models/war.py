@@ -26,8 +26,10 @@ Vectorised over draws: :func:`simulate` has one Python loop, over periods. Rando
 the front's shocks ε (S, H) are an input of :func:`simulate`. A scenario's Monte Carlo draws
 carry them (``arrays.conflict.noise``, drawn by :func:`accord.arrays.sample` beside the other
 ranged numbers, so draw k is one possible world: its numbers and its battlefield luck, and S
-draws equal S single runs exactly). The central values (one draw, no noise) are run over
-``paths`` front paths drawn from the model's ``rng``: the front's randomness alone.
+draws equal S single runs exactly). Arrays without noise (the central values; the moves of
+a sensitivity analysis) are run over ``paths`` front paths per draw from the model's ``rng``
+(the same paths for every draw): the front's randomness alone; the draw's outcome is the
+median over its paths, and the extras hold every path (draw-major).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ import numpy as np
 
 from accord.arrays import ConflictArrays, ScenarioArrays
 from accord.errors import ModelSpecError
-from accord.models.base import BaseModel, Cost, Forecast, Interval, ModelOptions
+from accord.models.base import BaseModel, Cost, Forecast, Interval, ModelOptions, register
 
 # --------------------------------------------------------------------------- kernels
 
@@ -177,6 +179,9 @@ def simulate(*, front: np.ndarray, drift: np.ndarray, volatility: np.ndarray,
 # --------------------------------------------------------------------------- the model
 
 
+PATH_BUDGET = 400_000  # front paths in one call when draws without noise each get their own
+
+
 @dataclass(frozen=True)
 class WarOptions(ModelOptions):
     """Options of the war model."""
@@ -202,6 +207,7 @@ def power_of(conflict: ConflictArrays, arrays: ScenarioArrays) -> np.ndarray:
     return np.where(np.isnan(given), share, given)
 
 
+@register
 class WarModel(BaseModel):
     """Bargaining under fire: when does a bargaining range open, on what terms (one issue)."""
 
@@ -222,20 +228,26 @@ class WarModel(BaseModel):
         k = conflict.issue
         lo, hi = float(arrays.lower[k]), float(arrays.upper[k])
         power = power_of(conflict, arrays)
-        if conflict.noise is not None:
+        S = arrays.draws
+        if conflict.noise is not None:  # Monte Carlo draws: each draw its own front
             noise = conflict.noise
-            take = np.arange(arrays.draws)
-        else:  # central values: the front's randomness alone, over `paths` paths
-            noise = rng.standard_normal((self.options.paths, conflict.horizon))
-            take = np.zeros(self.options.paths, dtype=int)
+            take = np.arange(S)
+            per_draw = 1
+        else:  # no noise (the central values, or sensitivity moves): `paths` front paths
+            # per draw, the same paths for every draw (common random numbers)
+            per_draw = self.options.paths if S == 1 else max(
+                16, min(self.options.paths, PATH_BUDGET // S))
+            shocks = rng.standard_normal((per_draw, conflict.horizon))
+            noise = np.tile(shocks, (S, 1))
+            take = np.repeat(np.arange(S), per_draw)
         p = simulate(front=conflict.front[take], drift=conflict.drift[take],
                      volatility=conflict.volatility[take], belief_a=conflict.belief_a[take],
                      sd_a=conflict.sd_a[take], belief_b=conflict.belief_b[take],
                      sd_b=conflict.sd_b[take], cost_a=conflict.cost_a[take],
                      cost_b=conflict.cost_b[take], power=power[take], noise=noise,
                      lower=lo, upper=hi)
-        outcome = np.full((arrays.draws, arrays.n_issues), np.nan)
-        outcome[:, k] = p.outcome if conflict.noise is not None else np.median(p.outcome)
+        outcome = np.full((S, arrays.n_issues), np.nan)
+        outcome[:, k] = np.median(p.outcome.reshape(S, per_draw), axis=1)
         extras: dict[str, np.ndarray] = {
             "agreement_period": p.agreement_period, "terms": p.terms,
             "winner": p.winner, "outcome": p.outcome, "front": p.front,
@@ -246,8 +258,8 @@ class WarModel(BaseModel):
         }
         notes = [f"one issue ({arrays.issue_ids[k]}); the other issues are not forecast"]
         if conflict.noise is None:
-            notes.append(f"central values over {self.options.paths} simulated front paths; "
-                         "add Monte Carlo draws for the uncertainty of the inputs")
+            notes.append(f"without draws: the median outcome over {per_draw} simulated "
+                         "front paths at the central values")
         return Forecast(self.name, self.options_dict(), arrays.actor_ids, arrays.issue_ids,
                         outcome, extras=extras, notes=notes)
 

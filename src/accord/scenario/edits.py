@@ -24,8 +24,11 @@ _EDIT = re.compile(
 _ACTION = re.compile(r"^\s*(?P<action>drop|add)\s*:\s*(?P<what>\S+)\s*$")
 
 SYNTAX = ("ACTOR.capability=V, ACTOR.capability.ISSUE=V, ACTOR.position.ISSUE=V, "
-          "ACTOR.salience.ISSUE=V, ISSUE.status_quo=V (also +=, -=, *=), drop:ACTOR, "
-          "drop:ACTOR.ISSUE, add:ACTOR")
+          "ACTOR.salience.ISSUE=V, ISSUE.status_quo=V, conflict.NUMBER=V (also +=, -=, *=), "
+          "drop:ACTOR, drop:ACTOR.ISSUE, add:ACTOR")
+CONFLICT_SYNTAX = ("conflict.front, conflict.truth.drift, conflict.truth.volatility, "
+                   "conflict.beliefs.SIDE.drift, conflict.beliefs.SIDE.sd, conflict.costs.SIDE, "
+                   "conflict.power, conflict.horizon (SIDE: a, b or an actor of the side)")
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,10 @@ class Edit:
     action: Literal["set", "drop", "add"]
     actor: str | None = None
     issue: str | None = None
-    field: Literal["capability", "position", "salience", "status_quo"] | None = None
+    field: Literal["capability", "position", "salience", "status_quo", "conflict"] | None = None
     op: Op = "="
     value: float = math.nan
+    path: tuple[str, ...] = ()  # conflict edits: the number's path below ``conflict``
 
 
 def parse_edit(text: str) -> Edit:
@@ -69,6 +73,8 @@ def parse_edit(text: str) -> Edit:
     if any(not p for p in parts):
         raise ShockError(f"shock {text!r}: {m['target']!r} has an empty part; the forms are: "
                          f"{SYNTAX}")
+    if parts[0] == "conflict" and len(parts) >= 2:
+        return _conflict_edit(text, parts[1:], op, value)
     if len(parts) == 2 and parts[1] == "status_quo":
         return Edit(text, "set", issue=parts[0], field="status_quo", op=op, value=value)
     if len(parts) == 2 and parts[1] == "capability":
@@ -78,6 +84,88 @@ def parse_edit(text: str) -> Edit:
                     op=op, value=value)
     raise ShockError(f"shock {text!r}: cannot tell what {m['target']!r} names; the forms are: "
                      f"{SYNTAX}")
+
+
+def _conflict_edit(text: str, path: list[str], op: Op, value: float) -> Edit:
+    """``conflict.<path>``: one of the section's numbers (shared/DESIGN.md, "Bargaining under
+    fire": mediators act through shocks, e.g. sanctions raise a side's cost)."""
+    shape = (path[0], len(path))
+    ok = shape in {("front", 1), ("power", 1), ("horizon", 1), ("costs", 2)} or (
+        shape == ("truth", 2) and path[1] in ("drift", "volatility")) or (
+        shape == ("beliefs", 3) and path[2] in ("drift", "sd"))
+    if not ok:
+        raise ShockError(f"shock {text!r}: conflict.{'.'.join(path)} is not a number of the "
+                         f"conflict section; the forms are: {CONFLICT_SYNTAX}")
+    if path[0] == "horizon" and (not value.is_integer() or op == "*="):
+        raise ShockError(f"shock {text!r}: the horizon is a whole number of periods; use =, "
+                         "+= or -= with a whole number")
+    return Edit(text, "set", field="conflict", op=op, value=value, path=tuple(path))
+
+
+def _side_key(conflict: Mapping[str, Any], table: str, key: str, text: str) -> str:
+    """The key of ``conflict[table]`` that ``key`` names: itself, or the entry of its side."""
+    entries = conflict.get(table) or {}
+    if key in entries:
+        return key
+    sides = conflict.get("sides") or {}
+    side = key if key in ("a", "b") else next(
+        (s for s in ("a", "b") if key in (sides.get(s) or [])), None)
+    for k in entries:
+        if k == side or k in (sides.get(side) or []):
+            return k
+    known = ", ".join(entries) or "(none)"
+    raise ShockError(f"shock {text!r}: {key!r} names no entry of conflict.{table}; the entries "
+                     f"are: {known} (or a side, a or b)")
+
+
+def _edit_conflict(data: dict[str, Any], edit: Edit, scale: tuple[float, float]) -> None:
+    conflict = data.get("conflict")
+    if not conflict:
+        raise ShockError(f"shock {edit.text!r}: the scenario has no conflict section")
+    head, *rest = edit.path
+    if head == "horizon":
+        old = int(conflict["horizon"])
+        conflict["horizon"] = int({"=": edit.value, "+=": old + edit.value,
+                                   "-=": old - edit.value}[edit.op])
+        return
+    unbounded = (-math.inf, math.inf)
+    if head in ("front", "power"):
+        old = conflict.get(head)
+        if old is None and head == "front":  # the front starts at the issue's status quo
+            issue = next((i for i in data["issues"] if i["id"] == conflict.get("issue")), {})
+            old = issue.get("status_quo")
+        conflict[head] = _new_number(old, edit, scale if head == "front" else (0.0, 1.0))
+        return
+    if head == "truth":
+        bounds = unbounded if rest[0] == "drift" else (0.0, math.inf)
+        conflict["truth"][rest[0]] = _new_number(conflict["truth"].get(rest[0]), edit, bounds)
+        return
+    key = _side_key(conflict, head, rest[0], edit.text)
+    if head == "costs":
+        conflict["costs"][key] = _new_number(conflict["costs"][key], edit, (0.0, math.inf))
+        return
+    belief = conflict["beliefs"][key]
+    bounds = unbounded if rest[1] == "drift" else (0.0, math.inf)
+    belief[rest[1]] = _new_number(belief.get(rest[1]), edit, bounds)
+
+
+def _drop_from_conflict(data: dict[str, Any], actor: str) -> None:
+    """A dropped actor leaves the conflict's sides and mediators; a belief or cost keyed by
+    it stays with its side (keyed by the side's letter)."""
+    conflict = data.get("conflict")
+    if not conflict:
+        return
+    sides = conflict.get("sides") or {}
+    for side in ("a", "b"):
+        members = sides.get(side) or []
+        if actor in members:
+            for table in ("beliefs", "costs"):
+                entries = conflict.get(table) or {}
+                if actor in entries and side not in entries:
+                    entries[side] = entries.pop(actor)
+            members.remove(actor)
+    if actor in (conflict.get("mediators") or []):
+        conflict["mediators"].remove(actor)
 
 
 def _new_number(old: Mapping[str, Any] | None, edit: Edit, bounds: tuple[float, float]
@@ -152,6 +240,7 @@ def edit_data(data: Mapping[str, Any], edits: Sequence[str]) -> dict[str, Any]:
             actor = actor_of(edit)
             if edit.issue is None:
                 actors.remove(actor)
+                _drop_from_conflict(data, actor["id"])
                 continue
             check_issue(edit)
             if edit.issue not in actor["position"]:
@@ -162,6 +251,11 @@ def edit_data(data: Mapping[str, Any], edits: Sequence[str]) -> dict[str, Any]:
             cap = actor["capability"]
             if "value" not in cap:
                 cap.pop(edit.issue, None)
+            continue
+        if edit.field == "conflict":
+            iid = (data.get("conflict") or {}).get("issue")
+            issue = next((i for i in issues if i["id"] == iid), None)
+            _edit_conflict(data, edit, scale(issue) if issue else (-math.inf, math.inf))
             continue
         if edit.field == "status_quo":
             issue = check_issue(edit)

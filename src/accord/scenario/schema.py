@@ -17,6 +17,7 @@ list[Problem]`` called from :func:`rules`, like :func:`_source_problems`.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
@@ -34,6 +35,8 @@ from pydantic import (
 )
 
 from accord.errors import ShockError
+from accord.scenario.conflict import conflict_problems
+from accord.scenario.conflict import quantities as conflict_quantities
 from accord.scenario.edits import edit_data
 from accord.scenario.problems import (
     Problem,
@@ -154,6 +157,55 @@ class Actor(BaseModel):
                 yield f"{path}.{field}.{iid}", q
 
 
+# --------------------------------------------------------------------------- conflict
+
+
+def _iso_date(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+class Sides(BaseModel):
+    """Who fights: side ``a`` wants the top of the issue's scale, side ``b`` the bottom."""
+
+    model_config = ConfigDict(extra="forbid")
+    a: list[str]
+    b: list[str]
+
+
+class Truth(BaseModel):
+    """The analyst's estimate of the front's process: it moves drift + volatility·ε a period."""
+
+    model_config = ConfigDict(extra="forbid")
+    drift: Number
+    volatility: Number
+
+
+class Belief(BaseModel):
+    """A side's prior belief about the drift: normal with mean ``drift`` and sd ``sd``."""
+
+    model_config = ConfigDict(extra="forbid")
+    drift: Number
+    sd: Number
+
+
+class Conflict(BaseModel):
+    """The fighting that decides one issue (shared/DESIGN.md, "Bargaining under fire"): the
+    war model's inputs. Its rules are in :mod:`accord.scenario.conflict`."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    issue: str
+    sides: Sides
+    mediators: list[str] = Field(default_factory=list)
+    start: Annotated[str | None, BeforeValidator(_iso_date)] = None
+    period: Literal["day", "week", "month", "quarter", "year"] = "month"
+    horizon: int
+    front: Number | None = None
+    truth: Truth
+    beliefs: dict[str, Belief]
+    costs: dict[str, Number]
+    power: Number | None = None
+
+
 class Scenario(BaseModel):
     """A negotiation: who bargains over what, from where, with how much clout."""
 
@@ -166,6 +218,7 @@ class Scenario(BaseModel):
     issues: list[Issue]
     actors: list[Actor]
     shocks: dict[str, list[str]] = Field(default_factory=dict)
+    conflict: Conflict | None = None
 
     @model_validator(mode="wrap")
     @classmethod
@@ -396,6 +449,8 @@ def rules(sc: Scenario, unusable: set[str] | None = None, partial: bool = False,
         for k, issue in enumerate(sc.issues):
             if issue.id not in taking_part:
                 add(problem(f"issues[{k}]", f"nobody takes part in issue {issue.id!r}"))
+    if sc.conflict is not None and not partial:
+        found += conflict_problems(sc, scales, _range_problems)
     if check_sources:
         found += _source_problems(sc)
     if not found and not partial:
@@ -422,6 +477,8 @@ def _source_problems(sc: Scenario) -> list[Problem]:
                if i is not None and i.status_quo is not None]
     numbers += [n for a, actor in enumerate(sc.actors) if actor is not None
                 for n in actor.quantities(f"actors[{a}]")]
+    if sc.conflict is not None:
+        numbers += list(conflict_quantities(sc.conflict))
     return [problem(f"{path}.source", f"source {q.source!r} is not in sources; the sources "
                     f"are: {allowed}", q.source, allowed)
             for path, q in numbers if q.source is not None and q.source not in ids]
