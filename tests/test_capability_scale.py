@@ -39,6 +39,12 @@ SCENARIO: dict[str, Any] = {
         {"id": "D", "capability": {"x": 5, "y": 30}, "position": {"x": 95, "y": 0},
          "salience": {"x": 40, "y": 60}},
     ],
+    "conflict": {  # so the war model runs too (its power is the sides' capability share)
+        "issue": "x", "sides": {"a": ["B", "D"], "b": ["A"]}, "start": "2025-01-01",
+        "horizon": 6, "front": 50, "truth": {"drift": 0.5, "volatility": 2},
+        "beliefs": {"a": {"drift": 2, "sd": 0.5}, "b": {"drift": -1, "sd": 0.5}},
+        "costs": {"a": 0.5, "b": 0.5},
+    },
 }
 
 
