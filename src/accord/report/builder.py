@@ -26,6 +26,7 @@ from accord.analysis import ForecastResult
 from accord.fileio import atomic_path
 from accord.report import figures as F
 from accord.scenario import Quantity, Scenario, dumps
+from accord.scenario.conflict import quantities as conflict_quantities
 
 Progress = Callable[[str], None]
 
@@ -120,6 +121,8 @@ def describe(result: ForecastResult, model: int | str, issue: str) -> str:
     else:
         r = result.result(model)
     value = r.outcome[issue]
+    if value != value:  # NaN: a one-issue model (war) on another issue
+        return f"{model} does not forecast {iss.label or iss.id} (it decides one issue)."
     lo, hi = sc.scale_of(iss)
     words = f"{model} forecasts {_num(value)} on {iss.label or iss.id}"
     if r.draws is not None:
@@ -143,6 +146,50 @@ def describe(result: ForecastResult, model: int | str, issue: str) -> str:
             way = "above" if value > sq else "below"
             words += f"; {_num(abs(value - sq))} {way} the status quo ({_num(sq)})"
     return words + "."
+
+
+WAR_AND_SPATIAL = (
+    "The spatial models (compromise, median, Nash, BDM, SMP, exchange) answer where the "
+    "parties would meet if they bargained now; the war model answers whether either side "
+    "would rather keep fighting, and when a settlement both prefer to fighting on becomes "
+    "possible. Read them together: the chance of a bargaining range now says whether any of "
+    "the spatial forecasts is on the table today; the time to agreement says when one will "
+    "be; and the war model's terms, where each side's expected battlefield gains minus its "
+    "costs put the line, set beside the spatial models' forecast on the same issue, say "
+    "whether the battlefield or the bargaining table is expected to draw it.")
+
+
+def war_words(scenario: Scenario, summary: analysis.WarSummary) -> list[str]:
+    """The war model's answer in sentences (report; the CLI prints the same numbers)."""
+    s = summary
+    names = {a.id: a.name or a.id for a in scenario.actors}
+    a = ", ".join(names[x] for x in s.side_a)
+    b = ", ".join(names[x] for x in s.side_b)
+    basis = (f"{s.draws} simulated front paths at the central values" if s.central
+             else f"{s.draws} Monte Carlo draws")
+    unit = f"{s.period}s"
+
+    def when(t: int | None) -> str:
+        return (f"after the horizon ({s.date(s.horizon - 1).isoformat()})" if t is None
+                else f"{t} {unit} ({s.date(t).isoformat()})")
+
+    words = [
+        f"{a} (side a, wants the top of the scale) against {b} (side b); from "
+        f"{s.start.isoformat()}, {s.horizon} {unit}, over {basis}.",
+        f"A bargaining range now (an immediate breakthrough): {s.range_now:.0%}.",
+        "Agreement by " + ", by ".join(f"{d.isoformat()}: {p:.0%}" for d, p in
+                                       s.checkpoints())
+        + f"; within the horizon: {s.agreement_at_horizon:.0%}." if s.checkpoints() else
+        f"Agreement within the horizon: {s.agreement_at_horizon:.0%}.",
+        f"Time to agreement: median {when(s.time['q50'])}; 10 %: {when(s.time['q10'])}; "
+        f"90 %: {when(s.time['q90'])}.",
+    ]
+    if s.terms is not None:
+        words.append(f"Terms at agreement: median {_num(s.terms['q50'])} (80 % between "
+                     f"{_num(s.terms['q10'])} and {_num(s.terms['q90'])}) on {s.issue}.")
+    words.append(f"Outright victory: {a} {s.victory_a:.0%}, {b} {s.victory_b:.0%}; neither "
+                 f"a deal nor a victory by {s.date(s.horizon).isoformat()}: {s.no_deal:.0%}.")
+    return words
 
 
 # --------------------------------------------------------------------------- figures
@@ -264,6 +311,10 @@ def _quantity_rows(sc: Scenario) -> list[dict[str, Any]]:
                 rows.append({"who": who, "what": f"position on {iid}", "q": a.position[iid]})
             if iid in a.salience:
                 rows.append({"who": who, "what": f"salience on {iid}", "q": a.salience[iid]})
+    if sc.conflict is not None:
+        for path, q in conflict_quantities(sc.conflict):
+            rows.append({"who": "conflict (war model)", "what": path.removeprefix("conflict."),
+                         "q": q})
     return rows
 
 
@@ -310,6 +361,9 @@ def render_html(report: Report, *, embed_plotly: bool = True) -> str:
         issue_figs=[[f for f in figs if getattr(f, "issue", None) == iid
                      and f.kind in ("actor_map", "distribution")] for iid in sc.issue_ids],
         quantities=_quantity_rows(sc), sources=sources, labels=F.model_labels(r),
+        wars=[{"label": lab, "words": war_words(sc, m.war)}
+              for lab, m in zip(F.model_labels(r), r.results, strict=True) if m.war],
+        war_and_spatial=WAR_AND_SPATIAL,
         sensitivity=_sensitivity_tables(report), shock_tables=_shock_tables(report),
         rerun=rerun_command(report),
         scenario_yaml=dumps(sc, "yaml"), version=accord.__version__,

@@ -168,7 +168,55 @@ class ShockData:
     edits: tuple[str, ...] = field(default=())
 
 
-FigureData = TrajectoryData | DistributionData | ActorMapData | TornadoData | ShockData
+@dataclass(frozen=True)
+class WarAgreementData:
+    kind = "war_agreement"
+    id: str
+    title: str
+    dates: tuple[str, ...]  # ISO date of each period t = 0..H-1
+    p: tuple[float, ...]  # P(agreement by the date)
+    low: tuple[float, ...]  # 90 % band of the Monte Carlo estimate
+    high: tuple[float, ...]
+    basis: str  # "2000 Monte Carlo draws" / "2000 front paths at the central values"
+
+
+@dataclass(frozen=True)
+class WarFrontData:
+    kind = "war_front"
+    id: str
+    title: str
+    issue: str
+    scale: tuple[float, float]
+    dates: tuple[str, ...]  # t = 0..H
+    front: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]  # 10, 50, 90 %
+    expect_a: tuple[float, ...]  # median over draws still fighting, t = 0..H-1 (NaN: none)
+    expect_b: tuple[float, ...]
+    lower: tuple[float, ...]  # median L_t (what A accepts at least)
+    upper: tuple[float, ...]  # median U_t (what B accepts at most)
+    side_a: str
+    side_b: str
+
+
+@dataclass(frozen=True)
+class WarTermsData:
+    kind = "war_terms"
+    id: str
+    title: str
+    issue: str
+    scale: tuple[float, float]
+    edges: tuple[float, ...]  # histogram bin edges over the scale
+    share: tuple[float, ...]  # share of all draws agreeing on terms in each bin
+    median: float | None
+    agreed: float  # P(agreement within the horizon)
+    low_label: str | None = None
+    high_label: str | None = None
+
+
+WAR_TERMS_BINS = 25
+
+
+FigureData = (TrajectoryData | DistributionData | ActorMapData | TornadoData | ShockData
+              | WarAgreementData | WarFrontData | WarTermsData)
 
 
 def _t(values: Any) -> tuple[float, ...]:
@@ -262,11 +310,11 @@ def distribution_data(result: ForecastResult, issue: str) -> DistributionData | 
 
     sc = result.scenario
     labels = model_labels(result)
+    k = sc.issue_ids.index(issue)
     with_draws = [(lab, r) for lab, r in zip(labels, result.results, strict=True)
-                  if r.draws is not None]
+                  if r.draws is not None and not np.all(np.isnan(r.draws.outcome[:, k]))]
     if not with_draws:
         return None
-    k = sc.issue_ids.index(issue)
     lo, hi = sc.scale_of(sc.issues[k])
     grid = np.linspace(lo, hi, ECDF_POINTS)
     cdf, quantiles = {}, {}
@@ -345,6 +393,8 @@ def shock_data(base: ForecastResult, shocked: ForecastResult, shock: str, issue:
     rows = []
     labels = model_labels(base)
     for lab, r, s in zip(labels, base.results, shocked.results, strict=False):
+        if r.outcome[issue] != r.outcome[issue]:
+            continue  # NaN: the model does not forecast this issue (the war model)
         rows.append(ShockRow(
             lab, r.outcome[issue], s.outcome[issue],
             _interval(r.draws.outcome[:, k]) if r.draws is not None else None,
@@ -357,6 +407,46 @@ def shock_data(base: ForecastResult, shocked: ForecastResult, shock: str, issue:
     )
 
 
+# --------------------------------------------------------------------------- war figures
+# Bargaining under fire (shared/DESIGN.md; issue 13): P(agreement by date) with its band, the
+# fan of the front with both sides' expectations and the range [L, U], the terms at agreement.
+
+
+
+
+def _nan_none(values: Any) -> tuple[float, ...]:
+    return tuple(float(v) for v in np.asarray(values, dtype=float).ravel())
+
+
+def war_figures(scenario: Scenario, label: str, summary: Any) -> list[FigureData]:
+    """The war model's three figures from its :class:`accord.analysis.war.WarSummary`."""
+    s = summary
+    dates = tuple(s.date(t).isoformat() for t in range(s.horizon + 1))
+    issue = next(i for i in scenario.issues if i.id == s.issue)
+    name = issue.label or issue.id
+    a = ", ".join(_actor_name(scenario, x) for x in s.side_a)
+    b = ", ".join(_actor_name(scenario, x) for x in s.side_b)
+    basis = (f"{s.draws} front paths at the central values" if s.central
+             else f"{s.draws} Monte Carlo draws")
+    pp = s.per_period
+    lo, hi = s.scale
+    edges = np.linspace(lo, hi, WAR_TERMS_BINS + 1)
+    counts, _ = np.histogram(s.terms_draws, bins=edges)
+    return [
+        WarAgreementData(f"war-agreement-{label}", f"{label}: P(agreement by date)",
+                         dates[:-1], _t(s.agreement_by), _t(s.band[0]), _t(s.band[1]), basis),
+        WarFrontData(f"war-front-{label}", f"{label}: the front and the bargaining range, "
+                     f"{name}", s.issue, s.scale, dates,
+                     (_t(pp["front_q10"]), _t(pp["front_q50"]), _t(pp["front_q90"])),
+                     _nan_none(pp["expect_a"]), _nan_none(pp["expect_b"]),
+                     _nan_none(pp["lower"]), _nan_none(pp["upper"]), a, b),
+        WarTermsData(f"war-terms-{label}", f"{label}: terms at agreement, {name}", s.issue,
+                     s.scale, _t(edges), _t(counts / max(s.draws, 1)),
+                     None if s.terms is None else s.terms["q50"], s.agreement_at_horizon,
+                     issue.low, issue.high),
+    ]
+
+
 def forecast_figures(result: ForecastResult) -> list[FigureData]:
     """Every figure a forecast has, in reading order: per issue the actor map and the
     distribution, then the trajectories of each model with rounds."""
@@ -365,7 +455,8 @@ def forecast_figures(result: ForecastResult) -> list[FigureData]:
     figs: list[FigureData] = []
     for issue in sc.issue_ids:
         points = {lab: r.outcome[issue] for lab, r in zip(labels, result.results,
-                                                          strict=True)}
+                                                          strict=True)
+                  if r.outcome[issue] == r.outcome[issue]}  # NaN: the war model elsewhere
         figs.append(actor_map_data(sc, issue, points))
         dist = distribution_data(result, issue)
         if dist is not None:
@@ -375,6 +466,9 @@ def forecast_figures(result: ForecastResult) -> list[FigureData]:
             traj = trajectory_data(result, m, issue)
             if traj is not None:
                 figs.append(traj)
+    for lab, r in zip(labels, result.results, strict=True):
+        if getattr(r, "war", None) is not None:
+            figs += war_figures(sc, lab, r.war)
     return figs
 
 

@@ -18,7 +18,9 @@ Figures (shared/DESIGN.md, "Around the models"; issue 7):
 - actor map: position × salience per issue, bubble area ∝ capability, the models' point
   forecasts and the status quo as vertical lines;
 - tornado: one-at-a-time sensitivity, each input's low and high end against the base;
-- shocks: base versus shocked forecast per model (with 10–90 % intervals under draws).
+- shocks: base versus shocked forecast per model (with 10–90 % intervals under draws);
+- war (bargaining under fire, issue 13): P(agreement by date) with its band, the fan of the
+  front with both sides' expectations and the range [L, U], the terms at agreement.
 
 User text (actor, issue and model names) is kept raw in the data; each renderer escapes it
 for its target (plotly reads a subset of HTML in labels, matplotlib reads ``$...$`` as
@@ -45,6 +47,9 @@ from accord.report.figure_data import (
     TornadoBar,
     TornadoData,
     TrajectoryData,
+    WarAgreementData,
+    WarFrontData,
+    WarTermsData,
     actor_map_data,
     colour,
     distribution_data,
@@ -56,15 +61,46 @@ from accord.report.figure_data import (
     tornado_data,
     tornado_from_sensitivity,
     trajectory_data,
+    war_figures,
 )
 from accord.report.mpl_figures import _m, to_matplotlib
 from accord.report.plotly_figures import _h, to_plotly
 
 __all__ = [
-    "BAND", "ECDF_POINTS", "OUTCOME_COLOUR", "PALETTE", "SETTLED", "STATUS_QUO_COLOUR",
-    "ActorMapData", "DistributionData", "FigureData", "MapActor", "Series", "ShockData",
-    "ShockRow", "ThresholdMark", "TornadoBar", "TornadoData", "TrajectoryData", "_h", "_m",
-    "actor_map_data", "colour", "distribution_data", "ecdf", "forecast_figures",
-    "model_labels", "settled_length", "shock_data", "to_matplotlib", "to_plotly",
-    "tornado_data", "tornado_from_sensitivity", "trajectory_data",
+    "BAND",
+    "ECDF_POINTS",
+    "OUTCOME_COLOUR",
+    "PALETTE",
+    "SETTLED",
+    "STATUS_QUO_COLOUR",
+    "ActorMapData",
+    "DistributionData",
+    "FigureData",
+    "MapActor",
+    "Series",
+    "ShockData",
+    "ShockRow",
+    "ThresholdMark",
+    "TornadoBar",
+    "TornadoData",
+    "TrajectoryData",
+    "WarAgreementData",
+    "WarFrontData",
+    "WarTermsData",
+    "_h",
+    "_m",
+    "actor_map_data",
+    "colour",
+    "distribution_data",
+    "ecdf",
+    "forecast_figures",
+    "model_labels",
+    "settled_length",
+    "shock_data",
+    "to_matplotlib",
+    "to_plotly",
+    "tornado_data",
+    "tornado_from_sensitivity",
+    "trajectory_data",
+    "war_figures",
 ]

@@ -4,6 +4,7 @@ draws. User text is escaped for matplotlib, which reads ``$...$`` as mathematics
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,6 +20,9 @@ from accord.report.figure_data import (
     ShockData,
     TornadoData,
     TrajectoryData,
+    WarAgreementData,
+    WarFrontData,
+    WarTermsData,
     _bubble_sizes,
     _interval_segments,
     _op,
@@ -155,7 +159,69 @@ def _mpl_shock(f: ShockData) -> Figure:
     return fig
 
 
+# --------------------------------------------------------------------------- war
+
+
+def _mpl_dates(dates: Sequence[str]) -> list[Any]:
+    from datetime import date
+
+    return [date.fromisoformat(d) for d in dates]
+
+
+def _mpl_war_agreement(f: WarAgreementData) -> Figure:
+    fig, ax = _new_figure()
+    x = _mpl_dates(f.dates)
+    ax.fill_between(x, f.low, f.high, step="post", color=colour(0), alpha=0.2, linewidth=0,
+                    label="90 % band (Monte Carlo error)")
+    ax.step(x, f.p, where="post", color=colour(0), linewidth=2, label="P(agreement by date)")
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("P(agreement by date)")
+    ax.set_title(_m(f"{f.title} ({f.basis})"), loc="left", fontsize=11)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.autofmt_xdate()
+    return fig
+
+
+def _mpl_war_front(f: WarFrontData) -> Figure:
+    fig, ax = _new_figure()
+    x = _mpl_dates(f.dates)
+    xs = x[:-1]
+    ax.fill_between(x, f.front[0], f.front[2], color=OUTCOME_COLOUR, alpha=0.15, linewidth=0,
+                    label="front, 10–90 % of draws")
+    ax.plot(x, f.front[1], color=OUTCOME_COLOUR, linewidth=2, label="front (median)")
+    ax.plot(xs, f.expect_a, color=colour(2), linestyle=":", label=_m(f"{f.side_a} expects"))
+    ax.plot(xs, f.expect_b, color=colour(0), linestyle=":", label=_m(f"{f.side_b} expects"))
+    ax.plot(xs, f.lower, color=colour(2), linewidth=1.8, label=_m(f"L: least {f.side_a} "
+                                                                  "accepts"))
+    ax.plot(xs, f.upper, color=colour(0), linewidth=1.8, label=_m(f"U: most {f.side_b} "
+                                                                  "accepts"))
+    ax.set_ylim(*_pad(f.scale))
+    ax.set_ylabel(_m(f.issue))
+    ax.set_title(_m(f.title), loc="left", fontsize=11)
+    ax.legend(fontsize=7, loc="best")
+    fig.autofmt_xdate()
+    return fig
+
+
+def _mpl_war_terms(f: WarTermsData) -> Figure:
+    fig, ax = _new_figure()
+    ax.stairs(f.share, f.edges, fill=True, color=colour(0), alpha=0.8,
+              label=f"agreed on these terms (all: {f.agreed:.0%})")
+    if f.median is not None:
+        ax.axvline(f.median, color=OUTCOME_COLOUR, linestyle="--", linewidth=1,
+                   label=f"median {f.median:.3g}")
+    ax.set_xlim(*_pad(f.scale))
+    ax.set_xlabel("terms")
+    ax.set_ylabel("share of draws")
+    ax.set_title(_m(f.title), loc="left", fontsize=11)
+    ax.legend(fontsize=8, loc="best")
+    return fig
+
+
 _MPL = {
+    "war_agreement": _mpl_war_agreement,
+    "war_front": _mpl_war_front,
+    "war_terms": _mpl_war_terms,
     "trajectory": _mpl_trajectory,
     "distribution": _mpl_distribution,
     "actor_map": _mpl_actor_map,

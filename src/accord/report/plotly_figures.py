@@ -7,7 +7,10 @@ escaped for plotly's subset of HTML (:func:`_h`).
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from accord.report.figure_data import (
     _SHOCK_SERIES,
@@ -20,6 +23,9 @@ from accord.report.figure_data import (
     ShockData,
     TornadoData,
     TrajectoryData,
+    WarAgreementData,
+    WarFrontData,
+    WarTermsData,
     _bubble_sizes,
     _interval_segments,
     _op,
@@ -204,7 +210,80 @@ def _plotly_shock(f: ShockData) -> dict[str, Any]:
     return {"data": data, "layout": layout}
 
 
+# --------------------------------------------------------------------------- war
+
+
+def _gaps(values: Sequence[float]) -> list[float | None]:
+    """NaN as None, so plotly leaves a gap."""
+    return [None if not np.isfinite(v) else v for v in values]
+
+
+def _plotly_war_agreement(f: WarAgreementData) -> dict[str, Any]:
+    x = list(f.dates)
+    data = [
+        {"type": "scatter", "x": x, "y": list(f.low), "mode": "lines", "line": {"width": 0},
+         "hoverinfo": "skip", "showlegend": False, "name": "band low"},
+        {"type": "scatter", "x": x, "y": list(f.high), "mode": "lines", "line": {"width": 0},
+         "fill": "tonexty", "fillcolor": "rgba(78,121,167,0.2)",
+         "name": "90 % band (Monte Carlo error)"},
+        {"type": "scatter", "x": x, "y": list(f.p), "mode": "lines+markers",
+         "line": {"color": colour(0), "width": 2.5, "shape": "hv"}, "marker": {"size": 4},
+         "name": "P(agreement by date)",
+         "hovertemplate": "%{x}: %{y:.0%}<extra></extra>"},
+    ]
+    return {"data": data, "layout": _layout(
+        f"{f.title} ({f.basis})", xaxis={"title": {"text": "date"}, "type": "date"},
+        yaxis={"title": {"text": "P(agreement by date)"}, "range": [0, 1.02],
+               "tickformat": ".0%"})}
+
+
+def _plotly_war_front(f: WarFrontData) -> dict[str, Any]:
+    x = list(f.dates)
+    xs = x[:-1]
+    data: list[dict[str, Any]] = [
+        {"type": "scatter", "x": x, "y": list(f.front[0]), "mode": "lines",
+         "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False, "name": "10 %"},
+        {"type": "scatter", "x": x, "y": list(f.front[2]), "mode": "lines",
+         "line": {"width": 0}, "fill": "tonexty", "fillcolor": "rgba(34,34,34,0.15)",
+         "name": "front, 10–90 % of draws"},
+        {"type": "scatter", "x": x, "y": list(f.front[1]), "mode": "lines",
+         "line": {"color": OUTCOME_COLOUR, "width": 2.5}, "name": "front (median)"},
+        {"type": "scatter", "x": xs, "y": _gaps(f.expect_a), "mode": "lines",
+         "line": {"color": colour(2), "dash": "dot"}, "name": _h(f"{f.side_a} expects")},
+        {"type": "scatter", "x": xs, "y": _gaps(f.expect_b), "mode": "lines",
+         "line": {"color": colour(0), "dash": "dot"}, "name": _h(f"{f.side_b} expects")},
+        {"type": "scatter", "x": xs, "y": _gaps(f.lower), "mode": "lines",
+         "line": {"color": colour(2), "width": 2}, "name": _h(f"L: least {f.side_a} accepts")},
+        {"type": "scatter", "x": xs, "y": _gaps(f.upper), "mode": "lines",
+         "line": {"color": colour(0), "width": 2}, "name": _h(f"U: most {f.side_b} accepts")},
+    ]
+    return {"data": data, "layout": _layout(
+        f.title, xaxis={"title": {"text": "date"}, "type": "date"},
+        yaxis={"title": {"text": f.issue}, "range": list(_pad(f.scale))})}
+
+
+def _plotly_war_terms(f: WarTermsData) -> dict[str, Any]:
+    centres = [(a + b) / 2 for a, b in zip(f.edges[:-1], f.edges[1:], strict=True)]
+    width = f.edges[1] - f.edges[0]
+    data: list[dict[str, Any]] = [
+        {"type": "bar", "x": centres, "y": list(f.share), "width": width * 0.95,
+         "marker": {"color": colour(0)}, "name": f"agreed on these terms (all: "
+         f"{f.agreed:.0%})", "hovertemplate": "%{x:.3g}: %{y:.1%}<extra></extra>"}]
+    shapes = []
+    if f.median is not None:
+        shapes.append({"type": "line", "x0": f.median, "x1": f.median, "yref": "paper",
+                       "y0": 0, "y1": 1, "line": {"color": OUTCOME_COLOUR, "dash": "dash"}})
+    title = "terms" + "".join(f"; {v:g} = {_h(t)}" for v, t in ((f.scale[0], f.low_label),
+                                                                 (f.scale[1], f.high_label)) if t)
+    return {"data": data, "layout": _layout(
+        f.title, xaxis={"title": {"text": title}, "range": list(_pad(f.scale))},
+        yaxis={"title": {"text": "share of draws"}, "tickformat": ".0%"}, shapes=shapes)}
+
+
 _PLOTLY = {
+    "war_agreement": _plotly_war_agreement,
+    "war_front": _plotly_war_front,
+    "war_terms": _plotly_war_terms,
     "trajectory": _plotly_trajectory,
     "distribution": _plotly_distribution,
     "actor_map": _plotly_actor_map,
