@@ -41,7 +41,18 @@ import numpy as np
 
 from accord.arrays import ConflictArrays, ScenarioArrays
 from accord.errors import ModelSpecError
-from accord.models.base import BaseModel, Cost, Forecast, Interval, ModelOptions, register
+from accord.models.base import (
+    BaseModel,
+    Cost,
+    Explanation,
+    Forecast,
+    Interval,
+    ModelOptions,
+    explains,
+    on_scale,
+    register,
+    signed,
+)
 
 # --------------------------------------------------------------------------- kernels
 
@@ -270,3 +281,65 @@ def paths_of(forecast: Forecast) -> WarPaths:
     return WarPaths(e["agreement_period"], e["terms"], e["winner"], e["outcome"], e["front"],
                     e["belief_a"], e["belief_b"], e["lower"], e["upper"])
 
+
+
+@explains("war")
+def explain(forecast: Forecast, arrays: ScenarioArrays) -> Explanation:
+    """The optimism gap against the joint cost, and when it closes (shared/DESIGN.md,
+    "Explanations and advice"): without clipping a range exists when m_A(t) − m_B(t) ≤
+    c_A + c_B; the gap shrinks as both sides learn from the front, and the central run's
+    paths say when it has closed."""
+    why = Explanation("war")
+    c = arrays.conflict
+    if c is None:
+        why.general.append("No conflict: section: the war model has nothing to explain.")
+        return why
+    k = c.issue
+    iid = arrays.issue_ids[k]
+    span = float(arrays.scale_range[k])
+    names = arrays.actor_ids
+    a = ", ".join(names[i] for i in c.side_a)
+    b = ", ".join(names[i] for i in c.side_b)
+    gap = float(c.belief_a[0] - c.belief_b[0])
+    joint = float(c.cost_a[0] + c.cost_b[0])
+    period = c.period
+    T = np.asarray(forecast.extras.get("agreement_period", np.array([np.nan])), dtype=float)
+    agreed = np.isfinite(T)
+    median = float(np.median(np.where(agreed, T, np.inf))) if T.size else np.inf
+    power = float(np.asarray(forecast.extras.get("power", [np.nan]))[0])
+    why.facts[iid] = {"optimism_gap": gap, "joint_cost": joint,
+                      "sd_a": float(c.sd_a[0]), "sd_b": float(c.sd_b[0]),
+                      "volatility": float(c.volatility[0]), "power": power,
+                      "p_range_now": float(np.mean(T == 0)) if T.size else 0.0,
+                      "median_period": None if not np.isfinite(median) else median}
+    lines = [f"{a} expects the front to move {signed(float(c.belief_a[0]), span)} a {period}, "
+             f"{b} {signed(float(c.belief_b[0]), span)}: an optimism gap of "
+             f"{on_scale(gap, span)} against a joint cost of fighting of "
+             f"{on_scale(joint, span)} a {period}."]
+    if gap <= joint:
+        lines.append("The gap is within the joint cost, so a settlement both prefer to "
+                     "fighting on exists now (unless the scale's ends cut the range).")
+    else:
+        lines.append("The gap exceeds the joint cost, so each side expects more from fighting "
+                     "on than any settlement the other would accept: no deal now.")
+        tau_a, tau_b, sigma = float(c.sd_a[0]), float(c.sd_b[0]), float(c.volatility[0])
+        if np.isclose(tau_a, tau_b):
+            t = int(closed_form_agreement_time(gap, joint, sigma / tau_a))
+            lines.append(f"Both learn from the front (prior sd {on_scale(tau_a, span)}, "
+                         f"volatility {on_scale(sigma, span)}), so the gap shrinks as "
+                         f"1/(1 + t·τ²/σ²) and falls to the joint cost after {t} {period}s.")
+        else:
+            more = a if tau_a < tau_b else b
+            lines.append(f"Both learn from the front (prior sds {on_scale(tau_a, span)} and "
+                         f"{on_scale(tau_b, span)}, volatility {on_scale(sigma, span)}); "
+                         f"{more}, the more confident, moves less, so the gap closes as fast "
+                         "as the front refutes it.")
+    if np.isfinite(median):
+        lines.append(f"Over the simulated fronts half the paths have a range by {period} "
+                     f"{int(median)}; the terms then split it, {a} taking a share "
+                     f"{power:.2f} (β).")
+    else:
+        lines.append("Over the simulated fronts fewer than half reach a range within the "
+                     "horizon.")
+    why.sentences[iid] = lines
+    return why
