@@ -353,3 +353,57 @@ def test_cli_json_and_prob() -> None:
 
 def test_example_text_has_the_section() -> None:
     assert "conflict:" in example_text("ukraine-2025")
+
+
+# --------------------------------------------------------------------------- web, report, figures
+
+
+def test_web_api_returns_the_war_answer() -> None:
+    from fastapi.testclient import TestClient
+
+    from accord.web import create_app
+
+    with TestClient(create_app()) as client:
+        doc = client.post("/api/forecast", json={
+            "example": "ukraine-2025", "models": ["war"], "draws": 200, "seed": 3,
+            "thresholds": ["agreement<=2025-12-31"]}).json()
+        w = doc["forecasts"][0]["war"]
+        assert w["horizon"] == 24 and 0 <= w["p_range_now"] <= 1
+        assert doc["forecasts"][0]["probabilities"]["agreement<=2025-12-31"] == pytest.approx(
+            w["agreement_by"][7]["p"])
+        doc = client.post("/api/forecast", json={"example": "emission-1994"}).json()
+        assert "war" not in [f["model"] for f in doc["forecasts"]]
+        assert any("conflict" in n for n in doc["notes"])
+
+
+def test_war_figures_agree_with_the_summary() -> None:
+    import json as _json
+
+    from accord.report import figures as F
+
+    result = analysis.forecast(example("ukraine-2025"), ["war", "compromise"], draws=300,
+                               seed=1)
+    figs = {f.kind: f for f in F.forecast_figures(result) if f.kind.startswith("war")}
+    assert set(figs) == {"war_agreement", "war_front", "war_terms"}
+    s = result.results[0].war
+    np.testing.assert_allclose(figs["war_agreement"].p, s.agreement_by)
+    assert figs["war_agreement"].dates[7] == "2025-12-19"
+    assert np.all(np.diff(figs["war_agreement"].p) >= 0)
+    lo, p, hi = (np.array(x) for x in (figs["war_agreement"].low, figs["war_agreement"].p,
+                                        figs["war_agreement"].high))
+    assert np.all(lo <= p + 1e-12) and np.all(p <= hi + 1e-12)
+    assert sum(figs["war_terms"].share) == pytest.approx(s.terms_draws.size / 300)
+    for f in figs.values():  # plotly JSON without NaN (the report embeds it strictly)
+        _json.dumps(F.to_plotly(f), allow_nan=False)
+        F.to_matplotlib(f)
+
+
+def test_report_has_the_war_section_and_its_evidence() -> None:
+    from accord.report import build, render_html
+
+    html = render_html(build(example("ukraine-2025"), draws=200, sensitivity=False,
+                             shocks=[]), embed_plotly=False)
+    assert "Bargaining under fire" in html and "war-agreement-war" in html
+    assert "A bargaining range now (an immediate breakthrough)" in html
+    assert "beliefs.a.drift" in html and "can break through Ukraine" in html
+    assert "where the parties would meet" in html  # the link to the spatial models

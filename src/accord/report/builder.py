@@ -334,6 +334,8 @@ def rerun_command(report: Report) -> str:
         parts += ["--option", f"{k}={v}"]
     for t in r.thresholds:
         parts += ["--prob", t.text]
+    for e in r.events:
+        parts += ["--prob", e.text]
     for s in report.shocks:
         named = report.scenario.shocks.get(s.name) == list(s.edits)
         for e in ([s.name] if named else list(s.edits)):

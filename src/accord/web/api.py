@@ -122,6 +122,10 @@ class ForecastEntry(BaseModel):
     explanation: dict[str, Any] | None = Field(
         None, description="Why: the model's own explanation (`general` sentences; per issue "
         "`sentences` and `facts`).")
+    war: dict[str, Any] | None = Field(
+        None, description="The war model's answer (bargaining under fire): p_range_now, "
+        "agreement_by (per period: date, p, band), time_to_agreement, terms, p_victory, "
+        "per_period (front, beliefs, L, U).")
 
 
 class ShockEntry(BaseModel):
@@ -149,6 +153,8 @@ class ForecastDocument(BaseModel):
     forecasts: list[ForecastEntry]
     shocks: list[ShockEntry] | None = None
     sensitivity: SensitivityDocument | None = None
+    notes: list[str] | None = Field(None, description="What the run left out, and why "
+                                    "(e.g. the war model without a conflict: section).")
 
 
 class JobAnswer(BaseModel):

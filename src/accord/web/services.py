@@ -140,14 +140,16 @@ class Service:
         return plan
 
     def thresholds(self, sc: Scenario, texts: Sequence[str], draws: int) -> list[Any]:
+        war = [t for t in texts if analysis.is_war_event(t)]  # "agreement<=2025-12-31"
         try:
-            parsed = [analysis.parse_threshold(t, sc.issue_ids) for t in texts]
+            parsed = [analysis.parse_threshold(t, sc.issue_ids) for t in texts if t not in war]
+            events = [analysis.parse_war_event(t).text for t in war]  # forecast() reads them
         except analysis.AnalysisError as e:
             raise ApiError(422, str(e)) from None
         if parsed and draws < 2:
             raise ApiError(422, "a probability needs Monte Carlo draws: set draws to 2 or "
                                 "more (e.g. 2000)")
-        return parsed
+        return [*parsed, *events]
 
     def shocks(self, sc: Scenario, shocks: Sequence[str]) -> list[str]:
         """Check shocks (names of the scenario's or edits) before running: a shock that
