@@ -398,7 +398,9 @@ def test_choose_offers_by_hand() -> None:
 
 
 def test_presets_and_options() -> None:
-    assert models.get("bdm").options == models.get("bdm:scholz").options
+    # the default differs from the published preset only in what a cycling run forecasts
+    assert models.get("bdm", forecast="last").options == models.get("bdm:scholz").options
+    assert models.get("bdm").options.forecast == "cycle"
     lit = models.get("bdm:literal").options
     assert (lit.probability, lit.compromise_pick, lit.capitulation) == \
         ("pairwise", "least_move", "on")

@@ -182,3 +182,47 @@ def test_explain_command(accord) -> None:
     res = accord("explain", "ukraine-2025", "--model", "compromise", "--json")
     doc = json.loads(res.stdout)
     assert doc["issues"][0]["models"][0]["deciding"] == ["RUS", "UKR", "EUR"]
+
+
+# ------------------------------------------------------------------ BDM: a run that cycles
+
+
+def test_final_cycle_by_hand() -> None:
+    from accord.models.bdm import final_cycle
+
+    # one actor, rounds 0..6; draw 0 cycles 1, 2 (medians 10, 30), draw 1 settles at 5, draw
+    # 2 drifts (no cycle: the last five medians 2..6)
+    traj = np.array([[0.0, 1, 2, 1, 2, 1, 2], [0.0, 5, 5, 5, 5, 5, 5],
+                     [0.0, 1, 2, 3, 4, 5, 6]])[:, :, None, None]
+    medians = np.array([[0.0, 10, 30, 10, 30, 10, 30], [0.0, 5, 5, 5, 5, 5, 5],
+                        [0.0, 1, 2, 3, 4, 5, 6]])[:, :, None]
+    c = final_cycle(traj, medians)
+    assert c.period[:, 0].tolist() == [2, 1, 0]
+    assert c.point[:, 0].tolist() == [20.0, 5.0, 4.0]  # median of {10, 30}; 5; of 2..6
+    assert c.low[:, 0].tolist() == [10.0, 5.0, 2.0]
+    assert c.high[:, 0].tolist() == [30.0, 5.0, 6.0]
+
+
+@pytest.mark.parametrize("rounds", [10, 11, 12])
+def test_bdm_forecast_of_a_cycle_does_not_depend_on_the_round_count(rounds: int) -> None:
+    arrays = sample(accord.example("ukraine-2025"), 1)
+    k = arrays.issue_ids.index("territory")
+    cycling = models.get("bdm", rounds=rounds).run(arrays, rng=RNG)
+    last = models.get("bdm:scholz", rounds=rounds).run(arrays, rng=RNG)
+    # as published (forecast = last): the round's median, 74.6 or 20.0 by the round count
+    assert last.outcome[0, k] == pytest.approx(20.0 if rounds == 11 else 74.554, abs=1e-3)
+    # accord's default: the median of the cycle's two medians, whatever the round count
+    assert cycling.outcome[0, k] == pytest.approx((20.0 + 74.55405) / 2, abs=1e-3)
+    assert (cycling.extras["swing_low"][0, k], cycling.extras["swing_high"][0, k]) == \
+        pytest.approx((20.0, 74.554), abs=1e-3)
+    assert any("swing 20 ↔ 74.55" in n for n in cycling.notes)
+
+
+def test_tables_and_json_show_the_swing(accord) -> None:
+    res = accord("forecast", "ukraine-2025", "-m", "bdm", "-m", "compromise")
+    assert "20.0 ↔ 74.6" in res.stdout and "47.3" not in res.stdout
+    doc = json.loads(accord("forecast", "ukraine-2025", "-m", "bdm", "--json").stdout)
+    (bdm,) = doc["forecasts"]
+    assert bdm["outcome"]["territory"] == pytest.approx(47.277, abs=1e-3)
+    assert bdm["swing"]["territory"] == pytest.approx([20.0, 74.554], abs=1e-3)
+    assert bdm["swing"]["ceasefire"][0] == bdm["swing"]["ceasefire"][1]  # settled

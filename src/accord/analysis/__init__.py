@@ -10,6 +10,8 @@ One concern a module (each imports only those before it):
 - ``ensembles``: model specs, presets, labels, ensembles (:func:`plan_models`);
 - ``explain``: each model's explanation of its forecast and the cross-model brief
   (:func:`brief`, with the models' back-test :data:`RECORD`);
+- ``advice``: advice for one actor, its candidate moves ranked in one batch per model
+  (:func:`advise`);
 - ``document``: the ``accord forecast --json`` document (:func:`to_json`);
 - ``sensitivity``: one-at-a-time sensitivity (tornado numbers);
 - ``forecast``: :func:`forecast` and what it costs (:func:`estimated_seconds`);
@@ -43,6 +45,16 @@ These functions and the dataclasses they return are a stable API for the report 
 dashboard: new fields are only ever added at the end, with defaults.
 """
 
+from accord.analysis.advice import (
+    Advice,
+    Effect,
+    Move,
+    Ranked,
+    advise,
+    ally_arrays,
+    candidate_moves,
+    moved_arrays,
+)
 from accord.analysis.document import (
     _jsonable,
     forecast_entry,
@@ -112,8 +124,10 @@ from accord.analysis.summary import (
     format_difference,
     format_interval,
     format_value,
+    point_text,
     shock_table,
     summary_table,
+    swings,
 )
 from accord.analysis.sweeps import (
     ExecutorKind,
@@ -148,9 +162,11 @@ __all__ = [
     "RECORD_CORPUS",
     "SENSITIVITY_SPREAD",
     "STATISTICS",
+    "Advice",
     "AnalysisError",
     "Brief",
     "Distribution",
+    "Effect",
     "Ensemble",
     "ExecutorKind",
     "ForecastResult",
@@ -162,8 +178,10 @@ __all__ = [
     "ModelPlan",
     "ModelResult",
     "ModelSpecError",
+    "Move",
     "Progress",
     "Quantiles",
+    "Ranked",
     "Record",
     "Seed",
     "SensitivityResult",
@@ -184,7 +202,10 @@ __all__ = [
     "_same_model",
     "_seed_int",
     "_spec_of",
+    "advise",
+    "ally_arrays",
     "brief",
+    "candidate_moves",
     "decimals",
     "estimated_seconds",
     "every_model_name",
@@ -200,6 +221,7 @@ __all__ = [
     "make_executor",
     "mix_draws",
     "model_spec",
+    "moved_arrays",
     "parse_threshold",
     "parse_war_event",
     "participation",
@@ -207,6 +229,7 @@ __all__ = [
     "period_index",
     "perturbed_arrays",
     "plan_models",
+    "point_text",
     "probability",
     "quantiles",
     "record_text",
@@ -222,6 +245,7 @@ __all__ = [
     "summarise_war",
     "summary_table",
     "sweep",
+    "swings",
     "to_json",
     "unique_labels",
     "with_war",

@@ -361,8 +361,8 @@ def _labels(plan: ModelPlan) -> list[str]:
 
 
 _ROLE = {"compromise": "one of the largest pulls", "median": "the pivot",
-         "nash": "one of the actors that bind it", "bdm": "a mover in the challenges", "smp": "in the leading "
-         "coalition", "exchange": "a trader who gives ground"}
+         "nash": "one of the actors that bind it", "bdm": "a mover in the challenges",
+         "smp": "in the leading coalition", "exchange": "a trader who gives ground"}
 
 
 def _explain_top(ranked: list[Ranked], scenario: Scenario, plan: ModelPlan,
@@ -390,7 +390,7 @@ def _explain_top(ranked: list[Ranked], scenario: Scenario, plan: ModelPlan,
             if mv.kind != "ally" and who in deciding:
                 role = _ROLE.get(name, "decisive")
                 r.reasons.append(f"under {label}, {who} is {role} on {issue}; the forecast moves "
-                                 f"{moved} toward {actor} (mean over draws)")
+                                 f"{moved} toward {actor}")
             else:
                 r.reasons.append(f"under {label} the forecast moves {moved} toward {actor}")
         hurts = r.models("hurts")

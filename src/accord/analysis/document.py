@@ -79,6 +79,13 @@ def forecast_entry(r: ModelResult, issue_ids: Sequence[str],
     if probs is not None:
         entry["probabilities"] = probs
     entry["rounds"] = rounds_json(r.point, takes_part)
+    ex = r.point.extras
+    if "swing_low" in ex and "swing_high" in ex:
+        # a run that does not settle: its outcome is the median over the final cycle, and
+        # this is the cycle's lowest and highest round outcome (equal where it settles)
+        entry["swing"] = {i: [_jsonable(float(ex["swing_low"][0, k])),
+                              _jsonable(float(ex["swing_high"][0, k]))]
+                          for k, i in enumerate(r.point.issue_ids)}
     entry["notes"] = list(r.point.notes)
     if r.draws is not None:
         entry["draw_notes"] = list(r.draws.notes)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from accord.analysis.results import ForecastResult
+from accord.analysis.results import ForecastResult, ModelResult
 from accord.analysis.shocks import ShockRun
 from accord.analysis.thresholds import Threshold
 from accord.scenario import Issue
@@ -70,6 +70,7 @@ class SummaryRow:
     probabilities: tuple[tuple[Threshold, float], ...]
     point_text: str
     interval_text: str
+    swing: tuple[float, float] | None = None  # a run that does not settle (see swings())
 
 
 @dataclass(frozen=True)
@@ -85,25 +86,47 @@ class IssueTable:
         return self.scale[1] - self.scale[0]
 
 
+def swings(r: ModelResult) -> dict[str, tuple[float, float]]:
+    """Issue id -> (lowest, highest) round outcome over the final cycle of the central run,
+    for the issues where a model's rounds do not settle (BDM's ``swing_low``/``swing_high``);
+    such a forecast is shown as its swing, ``20.0 ↔ 74.6``, never as one number."""
+    ex = r.point.extras
+    if "swing_low" not in ex or "swing_high" not in ex:
+        return {}
+    lo, hi = ex["swing_low"][0], ex["swing_high"][0]
+    return {iid: (float(lo[k]), float(hi[k])) for k, iid in enumerate(r.point.issue_ids)
+            if hi[k] - lo[k] > 0}
+
+
+def point_text(value: float, swing: tuple[float, float] | None, span: float) -> str:
+    """A point forecast as printed: ``60.5``, or a swing ``20.0 ↔ 74.6``."""
+    if swing is None:
+        return format_value(value, span)
+    return f"{format_value(swing[0], span)} ↔ {format_value(swing[1], span)}"
+
+
 def summary_table(result: ForecastResult) -> list[IssueTable]:
     """Per issue, one row per model (see :class:`SummaryRow`). Each model's quantiles and
-    probabilities are computed once for all issues."""
+    probabilities are computed once for all issues. A model whose rounds do not settle on an
+    issue shows its swing as the point text (:func:`swings`)."""
     sc = result.scenario
     stats = [(r.label, r.outcome, r.quantiles() if r.draws is not None else None,
-              r.probabilities() or {}) for r in result.results]
+              r.probabilities() or {}, swings(r)) for r in result.results]
     tables = []
     for issue in sc.issues:
         scale = sc.scale_of(issue)
         span = scale[1] - scale[0]
         rows = []
-        for label, outcome, q, probs in stats:
+        for label, outcome, q, probs, swing in stats:
             point = outcome[issue.id]
             low = q[INTERVAL[0]][issue.id] if q is not None else None
             high = q[INTERVAL[1]][issue.id] if q is not None else None
             events = tuple((t, probs[t.text]) for t in result.thresholds
                            if t.issue == issue.id and t.text in probs)
-            rows.append(SummaryRow(label, point, low, high, events, format_value(point, span),
-                                   format_interval(low, high, span)))
+            sw = swing.get(issue.id)
+            rows.append(SummaryRow(label, point, low, high, events,
+                                   point_text(point, sw, span),
+                                   format_interval(low, high, span), sw))
         tables.append(IssueTable(issue, scale, tuple(rows)))
     return tables
 

@@ -61,3 +61,42 @@ def explain(
         write_json(brief.to_json())
         return
     render.brief(brief, result)
+
+
+@app.command()
+def advise(
+    scenario: ScenarioArg,
+    actor: Annotated[str, typer.Option("--actor", "-a", help="The actor to advise (its id).")],
+    model: Models = None,
+    issue: Issues = None,
+    draws: Annotated[int, typer.Option(
+        "--draws", min=1, help="Monte Carlo draws each move is tried on (1 = central values "
+        "only).")] = 200,
+    seed: Seed = 0,
+    option: ModelOptions = None,
+    top: Annotated[int, typer.Option(min=1, help="Moves shown.")] = 12,
+    salience_scale: SalienceScale = 100.0,
+    as_json: Json = False,
+) -> None:
+    """What one actor can do: its candidate moves ranked by how far they bring the forecast
+    toward its positions.
+
+    Tried, all in one batch per model: shifting its own position toward or away from the
+    expected outcome, raising or lowering its salience, persuading each other actor to move
+    toward it, bringing in an ally. Each move is scored per model by the gain in the actor's
+    utility (salience-weighted closeness of the forecast to its positions) and the share of
+    draws in which it helps; each move's --shock edits are in the JSON. --issue counts only
+    those issues as the actor's gain.
+    """
+    from accord import analysis
+
+    with user_errors():
+        sc = load_scenario(scenario, salience_scale)
+        plan = analysis.plan_models(model, parse_options(option))
+        with progress_on_stderr(not as_json) as step:
+            advice = analysis.advise(sc, actor, plan, draws=draws, seed=seed, issues=issue,
+                                     progress=step)
+    if as_json:
+        write_json(advice.to_json())
+        return
+    render.advice(advice, top)

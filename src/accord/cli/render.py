@@ -14,7 +14,13 @@ from rich.table import Table
 from accord.cli.common import out
 
 if TYPE_CHECKING:
-    from accord.analysis import Brief, ForecastResult, SensitivityResult, ShockComparison
+    from accord.analysis import (
+        Advice,
+        Brief,
+        ForecastResult,
+        SensitivityResult,
+        ShockComparison,
+    )
 
 
 def fmt(x: float) -> str:
@@ -285,3 +291,38 @@ def war(scenario: Any, summaries: list[tuple[str, Any]]) -> None:
         table.caption = "; ".join(m for m in meaning if m) or None
         table.caption_justify = "left"
         out.print(table)
+
+
+def advice(a: Advice, top: int) -> None:
+    """The ranked moves of ``accord advise``, with the reasons of the best."""
+    sc = a.scenario
+    name = next((x.name for x in sc.actors if x.id == a.actor), None) or a.actor
+    out.print(f"What {name} can do: {sc.title}", style="bold")
+    draws = f"{a.draws} Monte Carlo draws (seed {a.seed})" if a.draws > 1 else "central values"
+    out.print(f"{len(a.ranked)} moves tried under {', '.join(a.labels)} on {draws}; gain = "
+              f"change in {a.actor}'s utility (closeness of the forecast to its positions on "
+              f"{', '.join(a.issues)}, salience-weighted, ×100), mean over draws and models. "
+              "A move helps under a model when it gains on average and in at least half the "
+              "draws.")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("move")
+    table.add_column("gain", justify="right", no_wrap=True)
+    table.add_column("helps under (share of draws)")
+    table.add_column("hurts under")
+    for k, r in enumerate(a.ranked[:top], start=1):
+        helps = ", ".join(f"{m} {r.effects[m].helps:.0%}" for m in r.models("helps")) or "–"
+        hurts = ", ".join(r.models("hurts")) or "–"
+        table.add_row(str(k), r.move.text, f"{r.score:+.2f}", helps, hurts)
+    out.print(table)
+    out.print("Why the best moves work", style="bold")
+    for k, r in enumerate(a.ranked[:min(top, 5)], start=1):
+        out.print(f"{k}. {r.move.text} (as a what-if: --shock "
+                  + " --shock ".join(f'"{e}"' if " " in e else e for e in r.move.edits) + ")")
+        for reason in r.reasons:
+            out.print(f"   - {reason}")
+    mixed = [r for r in a.ranked[:top] if r.models("helps") and r.models("hurts")]
+    if mixed:
+        out.print("The models disagree on: " + "; ".join(
+            f"{r.move.text} (helps under {', '.join(r.models('helps'))}, hurts under "
+            f"{', '.join(r.models('hurts'))})" for r in mixed) + ".")

@@ -19,7 +19,10 @@ expected-utility model"). Each round, from the start-of-round positions x:
    all moves take effect together.
 
 Δ is the range of the *initial* positions of the participants (fixed for the run), which is
-what the published results use. The forecast is μ after the last round.
+what the published results use. The forecast is μ after the last round when the run settles;
+a run that ends in a cycle forecasts the median of μ over its final cycle, with the swing
+beside it (option ``forecast``; :func:`final_cycle` gives the reasons). The published presets
+keep μ after the last round.
 
 Everything is vectorised over draws and actor pairs; the only Python loops are over issues
 and rounds (and over blocks of draws, to bound memory). The kernels below are small pure
@@ -403,7 +406,8 @@ def median_1d(position: np.ndarray, weight: np.ndarray, mask: np.ndarray) -> np.
 @dataclass(frozen=True)
 class BdmOptions(ModelOptions):
     """Settings of the BDM model; the defaults are the ``scholz`` preset, which reproduces
-    the published emission-standards rounds (reference/README.md, bdm/)."""
+    the published emission-standards rounds (reference/README.md, bdm/), except ``forecast``:
+    the default reads a cycling run over its final cycle, the preset its last round."""
 
     # Scholz et al. 2011, code: one normaliser per round ("global"); eq. 30 as printed: per pair
     probability: Literal["global", "pairwise"] = "global"
@@ -421,6 +425,10 @@ class BdmOptions(ModelOptions):
     rounds: Count = 10
     # "fixed": always play `rounds`; "no_moves": stop after a round in which no actor moved
     stop: Literal["fixed", "no_moves"] = "fixed"
+    # a run that has not settled: "cycle" = the median of the round medians over its final
+    # cycle (or last 5 rounds), the swing beside it (accord); "last" = μ after the last round
+    # (Scholz et al. 2011, as published)
+    forecast: Literal["cycle", "last"] = "cycle"
 
 
 @dataclass
@@ -497,7 +505,8 @@ def play_round(position: np.ndarray, salience: np.ndarray, weight: np.ndarray,
 @register
 class BdmModel(BaseModel):
     """Bueno de Mesquita's expected-utility model (Scholz, Calbert & Smith 2011), issue by
-    issue; forecast = the weighted median after the last round."""
+    issue; forecast = the weighted median after the last round, or over the final cycle of a
+    run that does not settle (option ``forecast``)."""
 
     name = "bdm"
     Options = BdmOptions
@@ -508,11 +517,11 @@ class BdmModel(BaseModel):
         # reproduces reference/bdm/emission_scholz_* (jmckib's replication of Scholz et al.)
         "scholz": {"probability": "global", "compromise_pick": "smallest",
                    "capitulation": "off", "vote_risk": "voter", "Q": 1.0, "rounds": 10,
-                   "stop": "fixed"},
+                   "stop": "fixed", "forecast": "last"},
         # reproduces reference/bdm/emission_literal_* (eq. 30 as printed)
         "literal": {"probability": "pairwise", "compromise_pick": "least_move",
                     "capitulation": "on", "vote_risk": "voter", "Q": 1.0, "rounds": 10,
-                    "stop": "fixed"},
+                    "stop": "fixed", "forecast": "last"},
     }
 
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator,
@@ -543,14 +552,18 @@ class BdmModel(BaseModel):
             means[:, :, k] = weighted_mean_1d(trajectory[:, :, :, k], w[:, None, :], m)
         details = self._details(arrays, issue_runs, medians, means, played)
         notes = self._notes(arrays, medians, moves, opts)
+        cycle = final_cycle(trajectory, medians)  # needs every draw's rounds
+        outcome = cycle.point if opts.forecast == "cycle" else medians[:, -1, :].copy()
         if not trajectories:
             trajectory, risk = trajectory[:1].copy(), risk[:1].copy()
         return Forecast(
             self.name, self.options_dict(), arrays.actor_ids, arrays.issue_ids,
-            outcome=medians[:, -1, :].copy(), trajectory=trajectory, round_outcome=medians,
+            outcome=outcome, trajectory=trajectory, round_outcome=medians,
             details=details,
-            extras={"mean": means, "risk_exponent": risk, "moves": moves},
-            notes=notes,
+            extras={"mean": means, "risk_exponent": risk, "moves": moves,
+                    "swing_low": cycle.low, "swing_high": cycle.high,
+                    "cycle_period": cycle.period},
+            notes=notes + cycle_notes(arrays, cycle, opts.forecast),
         )
 
     def _run_issue(self, arrays: ScenarioArrays, k: int) -> list[RoundResult]:
@@ -687,6 +700,62 @@ def final_period(trajectory: np.ndarray, tolerance: float = 1e-9) -> np.ndarray:
     return period
 
 
+@dataclass(frozen=True)
+class Cycle:
+    """Where a run ends, per draw and issue (S, d): the period of the final cycle
+    (:func:`final_period`: 1 settled, 0 none found), the median of the round medians over it
+    (over the last 5 rounds when no cycle is found) and their lowest and highest (the swing;
+    low = high when settled)."""
+
+    period: np.ndarray
+    point: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+
+def final_cycle(trajectory: np.ndarray, medians: np.ndarray) -> Cycle:
+    """The forecast of a run that need not settle (DESIGN.md, BDM step 7). BDM (1994) reads
+    the median once bargaining stops; Scholz et al. (2011) play a fixed 10 rounds and note
+    the model need not converge. When the positions cycle, no round is the one to stop at, and
+    which round's median one reads is an artefact of the round count (ukraine-2025: 20.0 after
+    11 rounds, 74.6 after 10 or 12). So the forecast of such a run is the median of the round
+    medians over its final cycle, which does not depend on where in the cycle the run stops,
+    and the swing (lowest to highest) is reported beside it, never hidden in one number.
+    trajectory (S, T+1, n, d), medians (S, T+1, d)."""
+    S, T1, _, d = trajectory.shape
+    T = T1 - 1
+    period = np.stack([final_period(trajectory[:, :, :, k]) for k in range(d)], axis=-1) \
+        if T else np.ones((S, d), dtype=np.int64)
+    window = np.where(period >= 1, period, min(_NOTE_ROUNDS, T))
+    point = medians[:, -1, :].copy()
+    low, high = point.copy(), point.copy()
+    for w in np.unique(window):
+        w = int(max(w, 1))
+        last = medians[:, T1 - w:, :]  # (S, w, d)
+        sel = window == w
+        point = np.where(sel, np.median(last, axis=1), point)
+        low = np.where(sel, last.min(axis=1), low)
+        high = np.where(sel, last.max(axis=1), high)
+    return Cycle(period, point, low, high)
+
+
+def cycle_notes(arrays: ScenarioArrays, cycle: Cycle, rule: str) -> list[str]:
+    """What the forecast of a run that has not settled is, per issue (central run: one draw)."""
+    if arrays.draws != 1 or rule != "cycle":
+        return []
+    notes = []
+    for k, iid in enumerate(arrays.issue_ids):
+        lo, hi = float(cycle.low[0, k]), float(cycle.high[0, k])
+        if lo == hi:
+            continue
+        p = int(cycle.period[0, k])
+        how = f"over its final cycle of {p} rounds" if p > 1 else "over the last rounds"
+        label = "" if len(arrays.issue_ids) == 1 else f"{iid}: "
+        notes.append(f"{label}forecast {float(cycle.point[0, k]):.4g} = the median of the round "
+                     f"medians {how}, which swing {lo:.4g} ↔ {hi:.4g}")
+    return notes
+
+
 @explains("bdm")
 def explain(forecast: Forecast, arrays: ScenarioArrays) -> Explanation:
     """From the central run's rounds (draw 0): the challenges each actor won (receivers that
@@ -723,15 +792,15 @@ def explain(forecast: Forecast, arrays: ScenarioArrays) -> Explanation:
                     compromised[r] = compromised.get(r, 0) + 1
                 moved.setdefault((s, r), []).append(step)
                 kinds.setdefault((s, r), set()).add(offer["kind"])
-        period = int(final_period(traj[:1, :, :, k])[0]) if played else 1
+        cycle = final_cycle(traj[:1, :, :, k:k + 1], medians[:1, :, k:k + 1])
+        period = int(cycle.period[0, 0])
         settled = period == 1 or played == 0
-        window = period if period > 1 else min(5, played)
-        last = medians[0, played - window + 1:, k] if played else medians[0, :, k]
-        lo, hi = float(last.min()), float(last.max())
+        window = period if period > 1 else min(_NOTE_ROUNDS, played)
+        lo, hi = float(cycle.low[0, 0]), float(cycle.high[0, 0])
         outcome = float(forecast.outcome[0, k])
         pairs = sorted(moved.items(), key=lambda kv: -sum(kv[1]))
         why.facts[iid] = {
-            "outcome": outcome, "rounds": played,
+            "outcome": outcome, "rounds": played, "last_median": float(medians[0, -1, k]),
             "median_by_round": [float(v) for v in medians[0, :, k]],
             "settled": bool(settled), "cycle_period": period if not settled else None,
             "swing": None if settled else [lo, hi],
@@ -773,10 +842,14 @@ def explain(forecast: Forecast, arrays: ScenarioArrays) -> Explanation:
         else:
             how = (f"a cycle of {period} rounds" if period > 1
                    else f"no settled pattern over the last {window} rounds")
+            rule = ("the forecast is the median over that cycle, "
+                    f"{on_scale(float(cycle.point[0, 0]), span)}, with the swing beside it"
+                    if forecast.options.get("forecast") == "cycle" else
+                    "the forecast is the last round's median (forecast = last)")
             text.append(f"Not settled: the median swings between {on_scale(lo, span)} and "
                         f"{on_scale(hi, span)} ({how}), so the answer depends on the round the "
                         f"bargaining stops at: read it as the swing {on_scale(lo, span)}–"
-                        f"{on_scale(hi, span)}, not as one number.")
+                        f"{on_scale(hi, span)}, not as one number; {rule}.")
         if not pairs:
             text.append("No challenge moved anyone: the forecast is the initial median.")
         why.facts[iid]["deciding"] = [s for (s, _), _ in pairs[:3]]

@@ -116,6 +116,9 @@ class ForecastEntry(BaseModel):
     probabilities: dict[str, float] | None = Field(
         None, description="Event -> probability over the draws (with `prob`).")
     rounds: list[dict[str, Any]] = Field(description="The central run, round by round.")
+    swing: dict[str, list[float | None]] | None = Field(
+        None, description="Models whose rounds may not settle (bdm): issue id -> lowest and "
+        "highest round outcome over the final cycle; the outcome is their cycle's median.")
     notes: list[str] = Field(default_factory=list, description="What the model says about "
                              "its central run (non-convergence, rescaled saliences).")
     draw_notes: list[str] | None = Field(None, description="The same for the draws.")

@@ -1,0 +1,139 @@
+"""Advice: a hand-made case whose best move is known, and the property that a move reported
+as helping does bring the forecast toward the actor when applied as a shock."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import accord
+from accord import analysis, shocks
+from accord.errors import AnalysisError
+from accord.scenario import validate_data
+
+
+def median_case():
+    # weights c·s: A 10 at 0, B 40 at 50, C 50 at 100. Cumulative 10, 50 ≥ 50: the median is
+    # B's 50. For A the best move is to persuade the pivot B: 20 % of the scale brings the
+    # median to 30, 20 points closer (utility +20 at salience 100); A's own moves, persuading
+    # C by up to 20 points, or an ally of a tenth or a quarter of the others' weight (9, 22.5:
+    # A's side then holds at most 32.5 of 112.5) leave B the pivot.
+    return validate_data({"issues": [{"id": "x"}], "actors": [
+        {"id": "A", "capability": 10, "position": {"x": 0}, "salience": {"x": 100}},
+        {"id": "B", "capability": 40, "position": {"x": 50}, "salience": {"x": 100}},
+        {"id": "C", "capability": 50, "position": {"x": 100}, "salience": {"x": 100}}]})
+
+
+def test_persuading_the_pivot_ranks_first_by_hand() -> None:
+    advice = analysis.advise(median_case(), "A", models=["median"], draws=1)
+    best = advice.ranked[0]
+    assert (best.move.kind, best.move.other, best.move.delta) == ("persuade", "B", -20.0)
+    assert best.score == pytest.approx(20.0)
+    assert best.effects["median"].points == {"x": pytest.approx(20.0)}
+    assert best.move.edits == ("B.position.x=30",)
+    assert any("B is the pivot on x" in r for r in best.reasons)
+    # lowering A's salience by 10 drops A's weight to 9: B and A hold 49 < 49.5, C's 100 wins
+    lower = next(r for r in advice.ranked if r.move.kind == "salience" and r.move.delta == -10)
+    assert lower.effects["median"].verdict == "hurts"
+    assert lower.effects["median"].points == {"x": pytest.approx(-50.0)}
+
+
+def test_moves_are_all_kinds_and_well_formed() -> None:
+    sc = accord.example("ukraine-2025")
+    moves = analysis.candidate_moves(sc, "UKR")
+    kinds = {m.kind for m in moves}
+    assert kinds == {"position", "salience", "persuade", "ally"}
+    assert 50 <= len(moves) <= 70
+    for m in moves:  # every move is a valid shock
+        shocks.apply_edits(sc, list(m.edits))
+    with pytest.raises(AnalysisError, match="no actor 'XXX'"):
+        analysis.candidate_moves(sc, "XXX")
+
+
+def _utility_gain(sc, shocked, actor, model) -> float:
+    """Hand computation: 100 Σ_p s_p (|f0_p − x_p| − |f_p − x_p|)/Δ_p at the central values."""
+    base = accord.forecast(sc, models=[model]).results[0].outcome
+    new = accord.forecast(shocked, models=[model]).results[0].outcome
+    a = next(x for x in sc.actors if x.id == actor)
+    total = 0.0
+    for iid, pos in a.position.items():
+        lo, hi = sc.scale_of(next(i for i in sc.issues if i.id == iid))
+        x, s = pos.value, a.salience[iid].value / 100
+        total += 100 * s * (abs(base[iid] - x) - abs(new[iid] - x)) / (hi - lo)
+    return total
+
+
+def test_helping_moves_help_when_applied_as_shocks_under_every_model() -> None:
+    sc = accord.example("ukraine-2025")
+    advice = analysis.advise(sc, "UKR", draws=1)
+    checked = 0
+    for r in advice.ranked[:4]:
+        shocked = shocks.apply_edits(sc, list(r.move.edits))
+        for label in r.models("helps"):
+            gain = _utility_gain(sc, shocked, "UKR", label)
+            assert gain > 0
+            assert gain == pytest.approx(r.effects[label].utility, rel=1e-6, abs=1e-6)
+            checked += 1
+    assert checked >= 10
+
+
+@st.composite
+def small_scenarios(draw):
+    n = draw(st.integers(2, 4))
+    d = draw(st.integers(1, 2))
+    grid = st.integers(0, 20).map(lambda v: v * 5)
+    issues = [{"id": f"i{k}"} for k in range(d)]
+    if draw(st.booleans()):
+        issues[0]["status_quo"] = draw(grid)
+    actors = [{"id": f"A{j}", "capability": draw(st.integers(1, 10)),
+               "position": {f"i{k}": draw(grid) for k in range(d)},
+               "salience": {f"i{k}": draw(st.integers(10, 100)) for k in range(d)}}
+              for j in range(n)]
+    return validate_data({"issues": issues, "actors": actors})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sc=small_scenarios(), model=st.sampled_from(["compromise", "median", "nash"]))
+def test_property_a_helping_move_helps_as_a_shock(sc, model) -> None:
+    actor = sc.actor_ids[0]
+    advice = analysis.advise(sc, actor, models=[model], draws=1)
+    for r in advice.ranked:
+        e = r.effects[model]
+        if e.verdict != "helps":
+            continue
+        gain = _utility_gain(sc, shocks.apply_edits(sc, list(r.move.edits)), actor, model)
+        assert gain > 0
+        assert gain == pytest.approx(e.utility, rel=1e-6, abs=1e-6)
+
+
+def test_draws_give_shares_and_the_same_seed_the_same_advice() -> None:
+    sc = accord.example("ukraine-2025")
+    one = analysis.advise(sc, "UKR", models=["compromise", "median"], draws=40, seed=3)
+    two = analysis.advise(sc, "UKR", models=["compromise", "median"], draws=40, seed=3)
+    assert one.to_json() == two.to_json()
+    shares = [e.helps for r in one.ranked for e in r.effects.values()]
+    assert all(0 <= s <= 1 for s in shares) and 0 < np.mean(shares) < 1
+    # the compromise model: moving an actor's position by δ moves O by its weight share × δ;
+    # on territory UKR holds the lowest position, so every other actor's move down toward it
+    # brings O closer in every draw (it cannot pass UKR)
+    persuade = [r for r in one.ranked if r.move.kind == "persuade" and r.move.issue ==
+                "territory"]
+    assert len(persuade) >= 6
+    assert all(r.effects["compromise"].helps == 1.0 for r in persuade)
+
+
+def test_advise_command(accord) -> None:
+    res = accord("advise", "ukraine-2025", "--actor", "UKR", "--model", "median",
+                 "--draws", "1", "--issue", "territory")
+    assert res.returncode == 0, res.stderr
+    assert "USA is the pivot on territory" in res.stdout
+    assert "persuades USA to move territory 70.0 → 50.0" in res.stdout
+    res = accord("advise", "ukraine-2025", "--actor", "XXX", "--draws", "1")
+    assert res.returncode == 2 and "no actor 'XXX'" in res.stderr
+    doc = json.loads(accord("advise", "ukraine-2025", "--actor", "UKR", "-m", "compromise",
+                            "--draws", "1", "--json").stdout)
+    assert doc["moves"][0]["rank"] == 1 and doc["moves"][0]["edits"]
