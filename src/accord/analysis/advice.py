@@ -39,7 +39,7 @@ from accord.analysis.ensembles import ModelPlan, plan_models
 from accord.analysis.explain import explanation_of
 from accord.analysis.forecast import _seed_int
 from accord.analysis.results import ModelResult
-from accord.analysis.sweeps import Progress, Seed, fresh_seed
+from accord.analysis.sweeps import Progress, Seed, fresh_seed, run_model
 from accord.arrays import ScenarioArrays, sample
 from accord.errors import AnalysisError
 from accord.models.base import BaseModel, on_scale, signed
@@ -331,11 +331,13 @@ def advise(scenario: Scenario, actor: str,
     for model, label, mss in zip(plan.models, labels, model_seeds, strict=True):
         if progress:
             progress(label)
-        rng = np.random.default_rng(mss)
-        out = model.run(stacked, rng=rng).outcome.reshape(len(plain) + 1, S, d)
+        s_plain, s_ally = mss.spawn(2)
+        out = run_model(model, stacked, s_plain, trajectories=False).outcome
+        out = out.reshape(len(plain) + 1, S, d)
         f0, moved = out[0], out[1:]
         if extra is not None:
-            f_ally = model.run(extra, rng=rng).outcome.reshape(len(allies), S, d)
+            f_ally = run_model(model, extra, s_ally, trajectories=False).outcome.reshape(
+                len(allies), S, d)
             moved = np.concatenate([moved, f_ally], axis=0)
         toward = np.abs(f0 - x)[None] - np.abs(moved - x[None])  # (M, S, d)
         toward = np.where(counts, np.nan_to_num(toward), 0.0)
