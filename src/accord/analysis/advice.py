@@ -252,7 +252,15 @@ def moved_arrays(base: ScenarioArrays, moves: Sequence[Move]) -> ScenarioArrays:
 
     return replace(base, position=pos.reshape(m_count * S, n, d),
                    salience=sal.reshape(m_count * S, n, d), capability=tile(base.capability),
-                   status_quo=tile(base.status_quo), conflict=None)
+                   status_quo=tile(base.status_quo), conflict=_tiled_conflict(base, m_count))
+
+
+def _tiled_conflict(base: ScenarioArrays, copies: int) -> Any:
+    """The war model's numbers, repeated once per copy (the same front noise in each: common
+    random numbers, so a move's effect is not battlefield luck)."""
+    if base.conflict is None:
+        return None
+    return base.conflict.take_draws(np.tile(np.arange(base.draws), copies))
 
 
 def ally_arrays(base: ScenarioArrays, central: ScenarioArrays, actor: str,
@@ -278,7 +286,8 @@ def ally_arrays(base: ScenarioArrays, central: ScenarioArrays, actor: str,
                    salience=sal.reshape(m_count * S, n + 1, d),
                    capability=cap.reshape(m_count * S, n + 1, d), mask=mask,
                    status_quo=np.broadcast_to(base.status_quo[None], (m_count, S, d)
-                                              ).reshape(m_count * S, d), conflict=None)
+                                              ).reshape(m_count * S, d),
+                   conflict=_tiled_conflict(base, m_count))
 
 
 def _actor_of(move: Move) -> str:

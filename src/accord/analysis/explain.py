@@ -212,9 +212,13 @@ def _issue_brief(issue_id: str, label: str, scale: tuple[float, float],
     def v(x: float) -> str:
         return on_scale(x, span)
 
-    values = [(m.label, m.point) for m in lines]
-    groups = _groups(values, span)
-    finite = [m for m in lines if np.isfinite(m.point)]
+    # a model whose rounds swing is no one number: it is left out of the range and groups
+    # and reported as its swing
+    def swinging(m: ModelLine) -> bool:
+        return m.swing is not None and m.swing[0] != m.swing[1]
+
+    finite = [m for m in lines if np.isfinite(m.point) and not swinging(m)]
+    groups = _groups([(m.label, m.point) for m in finite], span)
     sentences: list[str] = []
     if finite:
         low = min(finite, key=lambda m: m.point)
@@ -249,10 +253,13 @@ def _issue_brief(issue_id: str, label: str, scale: tuple[float, float],
             if pulls:
                 sentences.append(f"Against the compromise benchmark ({v(base.point)}): "
                                  + "; ".join(pulls) + ".")
-        for m in finite:
-            if m.swing is not None and m.swing[0] != m.swing[1]:
+        for m in lines:
+            if swinging(m):
+                assert m.swing is not None
                 sentences.append(f"{m.label} does not settle: it swings between "
-                                 f"{v(m.swing[0])} and {v(m.swing[1])}.")
+                                 f"{v(m.swing[0])} and {v(m.swing[1])} (the median over its "
+                                 f"final cycle is {v(m.point)}), so it is left out of the "
+                                 "comparison above.")
         wide = [m for m in finite if m.low is not None and m.high is not None
                 and m.high - m.low > 0.25 * span]
         if wide:
