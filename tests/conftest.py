@@ -7,6 +7,13 @@ Builders (factory fixtures, so a test asks for what it needs):
   replaced by ``changes``; ``scenario(**changes)`` is the same, validated; ``scenario_file``
   writes it as YAML into the test's tmp_path and returns the path.
 
+The ledger:
+
+- ``ledger_url``: a fresh, empty ledger URL, once an SQLite file and once a schema of its own
+  on PostgreSQL (``ACCORD_TEST_POSTGRES_URL``, which `.ci/run` sets after starting a server
+  with `.ci/start-postgres`). Without a server those tests skip with the reason, unless
+  ``ACCORD_REQUIRE_POSTGRES=1`` (set by `.ci/run`), where they fail.
+
 Running the command:
 
 - ``accord(*args)``: the ``accord`` command in this process (typer's CliRunner): no
@@ -20,13 +27,16 @@ Running the command:
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import traceback
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import yaml
@@ -110,3 +120,40 @@ def accord() -> Callable[..., Ran]:
 def accord_process() -> Callable[..., Ran]:
     """``accord_process(...)``: the command as a real ``python -m accord`` process."""
     return run_process
+
+
+# --------------------------------------------------------------------------- ledger
+
+POSTGRES_URL = os.environ.get("ACCORD_TEST_POSTGRES_URL", "").strip()
+REQUIRE_POSTGRES = os.environ.get("ACCORD_REQUIRE_POSTGRES") == "1"
+
+
+def _postgres_schema_url(base: str) -> Iterator[str]:
+    import sqlalchemy as sa
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(base, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty ledger URL: an SQLite file, or a schema of its own on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+        return
+    if not POSTGRES_URL:
+        if REQUIRE_POSTGRES:
+            pytest.fail("ACCORD_REQUIRE_POSTGRES=1 (set by .ci/run) but "
+                        "ACCORD_TEST_POSTGRES_URL names no PostgreSQL server")
+        pytest.skip("no PostgreSQL server: set ACCORD_TEST_POSTGRES_URL (.ci/start-postgres "
+                    "starts one) to run the ledger tests against PostgreSQL")
+    yield from _postgres_schema_url(POSTGRES_URL)

@@ -40,3 +40,9 @@ class UserError(AccordError):
 
 class DraftError(AccordError, ValueError):
     """An article, gazetteer, issues file or LLM endpoint that drafting cannot use as given."""
+
+
+class LedgerError(AccordError, ValueError):
+    """A ledger request that cannot be carried out: an unknown question or run, a value
+    outside the issue's scale, a date that cannot be read, a question resolved twice, a
+    ledger URL that cannot be opened or whose schema this version does not know."""

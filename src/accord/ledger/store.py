@@ -1,0 +1,886 @@
+"""The ledger: forecasts on the record, the questions they answer, and what happened.
+
+A **run** is one recorded forecast: the scenario itself (as saved YAML) and its SHA-256,
+the models with their options, seed, draws, the accord version, when and by whom, a note;
+per model and issue the point forecast, the mean and 5/10/50/90/95 % quantiles of the input
+draws (and the draws themselves, for CRPS and event probabilities), and the calibrated
+predictive quantiles when the forecast has them. A **question** names a scenario (by its
+title) and an issue: a value question ("where will territory end up?") or a threshold
+question (``territory>=80``), with a deadline and resolution criteria in words. A
+**resolution** gives the observed value (or, for a threshold question, yes/no), its date, a
+source and a quote.
+
+Which forecasts answer a question: every recorded run of a scenario with the question's
+title, on the question's issue, recorded before the question was resolved. Scores use each
+model's latest such forecast; ``history`` shows them all.
+
+Every write is one transaction (a killed process leaves the whole record or none), retried
+while another process holds SQLite's write lock (:func:`accord.ledger.db.retrying`).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import getpass
+import hashlib
+import io
+import json
+import math
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from accord.errors import LedgerError
+from accord.ledger import db, scoring
+from accord.ledger.db import forecasts, questions, resolutions, runs
+
+if TYPE_CHECKING:
+    from accord.analysis import ForecastResult
+    from accord.backtest import BacktestResult
+    from accord.scenario import Scenario
+
+EXPORT_FORMAT = "accord-ledger"
+EXPORT_VERSION = 1
+QUANTILES = {"q05": 0.05, "q10": 0.10, "q50": 0.50, "q90": 0.90, "q95": 0.95}
+GroupBy = Literal["model", "analyst", "scenario"]
+
+
+def now() -> dt.datetime:
+    """UTC now, naive (the ledger stores UTC without a zone, the same on every database)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def default_analyst() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return os.environ.get("USER", "unknown")
+
+
+def parse_date(text: str | dt.date | None, what: str = "--date") -> dt.date | None:
+    """An ISO date (YYYY-MM-DD), or a clear message naming what was given."""
+    if text is None or isinstance(text, dt.date):
+        return text
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise LedgerError(f"{what} {text!r} is not a date: write it as YYYY-MM-DD "
+                          "(e.g. 2025-12-31)") from None
+
+
+def _sha(obj: Any) -> str:
+    text = json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _finite(x: Any) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def encode_draws(draws: np.ndarray | None) -> bytes | None:
+    """Draws as little-endian float64 bytes (the stored form)."""
+    if draws is None:
+        return None
+    return np.ascontiguousarray(draws, dtype="<f8").tobytes()
+
+
+def decode_draws(blob: bytes | None) -> np.ndarray | None:
+    if blob is None:
+        return None
+    return np.frombuffer(blob, dtype="<f8")
+
+
+def question_id(ref: str | int) -> int:
+    """``Q12``, ``q12`` or ``12`` -> 12."""
+    text = str(ref).strip()
+    body = text[1:] if text[:1] in ("Q", "q") else text
+    if not body.isdigit():
+        raise LedgerError(f"{ref!r} is not a question id: write it as Q12 or 12 "
+                          "(see `accord ledger list`)")
+    return int(body)
+
+
+def run_id(ref: str | int) -> int:
+    text = str(ref).strip()
+    body = text[1:] if text[:1] in ("R", "r") else text
+    if not body.isdigit():
+        raise LedgerError(f"{ref!r} is not a run id: write it as R12 (see `accord ledger "
+                          "list --runs`)")
+    return int(body)
+
+
+# --------------------------------------------------------------------------- questions
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """What a question asks, before it is stored: an issue of a scenario, and for a
+    threshold question the event (``op``, ``threshold``)."""
+
+    scenario: str
+    issue: str
+    op: str | None
+    threshold: float | None
+    scale: tuple[float, float]
+    title: str
+    deadline: dt.date | None = None
+    criteria: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.issue if self.op is None else f"{self.issue}{self.op}{self.threshold:g}"
+
+    def uid(self) -> str:
+        return _sha({"scenario": self.scenario, "issue": self.issue, "op": self.op,
+                     "threshold": self.threshold, "deadline": self.deadline,
+                     "title": self.title, "criteria": self.criteria})
+
+
+def make_question(scenario: Scenario, text: str, *, deadline: str | dt.date | None = None,
+                  title: str | None = None, criteria: str = "") -> QuestionSpec:
+    """Read a question on a scenario: ``"territory>=80"`` (threshold, like ``--prob``) or
+    ``"territory"`` (the value of the issue)."""
+    from accord.analysis import parse_threshold
+
+    issue_ids = scenario.issue_ids
+    words = text.strip()
+    op: str | None = None
+    value: float | None = None
+    if any(c in words for c in "<>="):
+        try:
+            t = parse_threshold(words, issue_ids)
+        except Exception as e:  # AnalysisError: reworded for --question
+            raise LedgerError(str(e).replace("--prob", "--question")) from None
+        issue, op, value = t.issue, t.op, t.value
+    else:
+        if words not in issue_ids:
+            raise LedgerError(f"--question {text!r}: no issue {words!r}; the issues are: "
+                              f"{', '.join(issue_ids)} (a value question names an issue, a "
+                              "threshold question reads like territory>=80)")
+        issue = words
+    when = parse_date(deadline, "--deadline")
+    iss = next(i for i in scenario.issues if i.id == issue)
+    scale = scenario.scale_of(iss)
+    if value is not None and not scale[0] <= value <= scale[1]:
+        raise LedgerError(f"--question {text!r}: {value:g} is outside the scale of "
+                          f"{issue!r} ({scale[0]:g}..{scale[1]:g})")
+    if title is None:
+        what = f"{issue} {op} {value:g}" if op else f"value of {issue}"
+        title = what + (f" by {when.isoformat()}" if when else "")
+    return QuestionSpec(scenario.title, issue, op, value, (float(scale[0]), float(scale[1])),
+                        title, when, criteria)
+
+
+def _holds(op: str, threshold: float, x: np.ndarray) -> np.ndarray:
+    from accord.analysis import Threshold
+
+    return Threshold("x", op, threshold).holds(x)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- the ledger
+
+
+class Ledger:
+    """An open ledger. ``Ledger.open(url)`` creates or upgrades its schema as needed."""
+
+    def __init__(self, engine: Engine, where: str):
+        self.engine = engine
+        self.where = where
+
+    @classmethod
+    def open(cls, url: str | None = None, *, upgrade: bool = True) -> Ledger:
+        """Open the ledger at ``url`` (default :func:`accord.ledger.db.default_url`),
+        creating it or applying missing migrations unless ``upgrade`` is False; in every
+        case refuse a schema this version does not know."""
+        url = url or db.default_url()
+        engine = db.make_engine(url)
+        where = sa.make_url(engine.url).render_as_string(hide_password=True)
+        ledger = cls(engine, where)
+        try:
+            if upgrade:
+                db.upgrade(engine, where)
+            else:
+                ledger.check_schema()
+        except OperationalError as e:
+            engine.dispose()
+            raise LedgerError(f"{where}: cannot open the ledger: {getattr(e, 'orig', e)}"
+                              ) from None
+        except BaseException:
+            engine.dispose()
+            raise
+        return ledger
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------- schema
+
+    def revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return db.current_revision(conn)
+
+    def check_schema(self) -> None:
+        rev = self.revision()
+        db.check_revision(rev, self.where)
+        if rev != db.head_revision():
+            raise LedgerError(f"{self.where}: the ledger's schema is revision {rev!r}; this "
+                              f"accord needs {db.head_revision()!r}: run `accord ledger "
+                              "upgrade`")
+
+    def upgrade(self) -> tuple[str | None, str]:
+        return db.upgrade(self.engine, self.where)
+
+    def _write(self, fn: Any) -> Any:
+        """Run ``fn(conn)`` as one write transaction, retried while the database is locked."""
+        def attempt() -> Any:
+            with db.write(self.engine) as conn:
+                return fn(conn)
+
+        try:
+            return db.retrying(attempt)
+        except OperationalError as e:
+            raise LedgerError(f"{self.where}: the write failed, nothing was recorded: "
+                              f"{getattr(e, 'orig', e)}") from None
+
+    # ------------------------------------------------------------------- recording
+
+    def record(self, result: ForecastResult, *, analyst: str | None = None, note: str = "",
+               source: str = "", questions_asked: Sequence[QuestionSpec] = (),
+               created_at: dt.datetime | None = None) -> tuple[int, list[int]]:
+        """Record a forecast (and questions asked with it) in one transaction; return the
+        run id and the question ids."""
+        row, rows = run_rows(result, analyst=analyst, note=note, source=source,
+                             created_at=created_at)
+
+        def body(conn: Connection) -> tuple[int, list[int]]:
+            rid = self._insert_run(conn, row, rows)
+            qids = [self._ask(conn, q, row["analyst"], rid, row["created_at"])
+                    for q in questions_asked]
+            return rid, qids
+
+        return self._write(body)
+
+    @staticmethod
+    def _insert_run(conn: Connection, row: dict[str, Any], rows: list[dict[str, Any]]) -> int:
+        rid = conn.execute(runs.insert().values(**row).returning(runs.c.id)).scalar_one()
+        if rows:
+            conn.execute(forecasts.insert(), [{**r, "run_id": rid} for r in rows])
+        return int(rid)
+
+    @staticmethod
+    def _ask(conn: Connection, q: QuestionSpec, analyst: str, rid: int | None,
+             when: dt.datetime) -> int:
+        uid = q.uid()
+        found = conn.execute(sa.select(questions.c.id).where(questions.c.uid == uid)
+                             ).scalar_one_or_none()
+        if found is not None:
+            return int(found)
+        return int(conn.execute(questions.insert().values(
+            uid=uid, created_at=when, analyst=analyst, title=q.title, scenario=q.scenario,
+            issue=q.issue, op=q.op, threshold=q.threshold, scale_low=q.scale[0],
+            scale_high=q.scale[1], deadline=q.deadline, criteria=q.criteria, run_id=rid,
+        ).returning(questions.c.id)).scalar_one())
+
+    def ask(self, q: QuestionSpec, *, analyst: str | None = None) -> int:
+        """Store a question (an identical one already stored is returned, not repeated)."""
+        return self._write(lambda conn: self._ask(conn, q, analyst or default_analyst(),
+                                                  None, now()))
+
+    def resolve(self, question: str | int, *, value: float | None = None,
+                event: bool | None = None, on: str | dt.date | None = None, source: str = "",
+                quote: str = "", analyst: str | None = None) -> dict[str, Any]:
+        """Resolve a question with the observed value (or, for a threshold question, yes/no),
+        its date and a source. Every check comes before anything is written."""
+        qid = question_id(question)
+        when = parse_date(on, "--date")
+        if when is None:
+            raise LedgerError("--date is required: the date the outcome was observed "
+                              "(YYYY-MM-DD)")
+        if not source.strip():
+            raise LedgerError("--source is required: where the outcome can be checked")
+        if value is not None and not math.isfinite(value):
+            raise LedgerError(f"--value {value!r} is not a finite number")
+
+        def body(conn: Connection) -> dict[str, Any]:
+            q = conn.execute(sa.select(questions).where(questions.c.id == qid)).mappings().first()
+            if q is None:
+                raise LedgerError(f"no question Q{qid} in {self.where} (see `accord ledger "
+                                  "list`)")
+            done = conn.execute(sa.select(resolutions).where(
+                resolutions.c.question_id == qid)).mappings().first()
+            if done is not None:
+                shown = (f"{done['value']:g}" if done["value"] is not None
+                         else "yes" if done["event"] else "no")
+                raise LedgerError(f"Q{qid} is resolved already ({shown} on "
+                                  f"{done['resolved_on']}, source: {done['source']}); a "
+                                  "question is resolved once")
+            lo, hi = q["scale_low"], q["scale_high"]
+            ev = event
+            if value is not None:
+                if not lo <= value <= hi:
+                    raise LedgerError(f"--value {value:g} is outside the scale of "
+                                      f"{q['issue']!r} ({lo:g}..{hi:g})")
+                if q["op"] is not None:
+                    observed = bool(_holds(q["op"], q["threshold"], np.array([value]))[0])
+                    if event is not None and event != observed:
+                        raise LedgerError(f"--value {value:g} means {q['issue']} "
+                                          f"{q['op']} {q['threshold']:g} is "
+                                          f"{'true' if observed else 'false'}, but the event "
+                                          f"was given as {'yes' if event else 'no'}")
+                    ev = observed
+            elif event is None:
+                raise LedgerError("give the observed value (--value X) or, for a threshold "
+                                  "question, whether it happened (--value yes|no)")
+            elif q["op"] is None:
+                raise LedgerError(f"Q{qid} asks for the value of {q['issue']!r}: give "
+                                  f"--value as a number in {lo:g}..{hi:g}, not yes/no")
+            row = {"question_id": qid, "value": value, "event": ev, "resolved_on": when,
+                   "source": source.strip(), "quote": quote, "recorded_at": now(),
+                   "analyst": analyst or default_analyst()}
+            conn.execute(resolutions.insert().values(**row))
+            return row
+
+        return self._write(body)
+
+    def record_backtest(self, result: BacktestResult, *, analyst: str | None = None,
+                        note: str = "", source: str = "") -> tuple[int, int]:
+        """Store a backtest: one run per proposal (its scenario and every model's forecast
+        of each scored issue) and one resolved value question per scored issue, all in one
+        transaction. Recording the same backtest twice adds runs but reuses the questions.
+        Returns (runs, questions)."""
+        from accord.scenario import dumps
+
+        who = analyst or default_analyst()
+        when = now()
+        day = when.date()
+        by_proposal: dict[int, list[int]] = {}
+        for row, p in enumerate(result.proposal.tolist()):
+            by_proposal.setdefault(int(p), []).append(row)
+        models = [{"label": m, "model": m.split(":")[0], "spec": m, "options": {}}
+                  for m in result.models]
+        plan: list[tuple[dict[str, Any], list[dict[str, Any]], list[tuple[QuestionSpec,
+                                                                         float]]]] = []
+        for p, rows in sorted(by_proposal.items()):
+            prop = result.proposals[p]
+            sc = prop.scenario
+            yaml_text = dumps(sc, "yaml")
+            frows = []
+            for m in result.models:
+                pred = result.prediction[m]
+                iv = result.interval.get(m)
+                for r in rows:
+                    q = iv[r] if iv is not None else (None,) * 4
+                    frows.append({"model": m, "issue": result.issue_ids[r],
+                                  "point": _finite(pred[r]), "mean": None,
+                                  "q05": _finite(q[0]), "q10": _finite(q[1]), "q50": None,
+                                  "q90": _finite(q[2]), "q95": _finite(q[3]), "draws": None})
+            run = {"created_at": when, "analyst": who, "note": note, "title": sc.title,
+                   "source": source, "scenario_yaml": yaml_text,
+                   "scenario_hash": hashlib.sha256(yaml_text.encode()).hexdigest(),
+                   "models": models, "thresholds": [], "seed": result.seed,
+                   "draws": result.draws, "accord_version": _version(), "calibration": None}
+            run["uid"] = _run_uid(run, frows)
+            asked = []
+            for r in rows:
+                iss = next(i for i in sc.issues if i.id == result.issue_ids[r])
+                lo, hi = sc.scale_of(iss)
+                asked.append((QuestionSpec(sc.title, iss.id, None, None, (lo, hi),
+                                           f"{sc.title}: outcome of {iss.id}",
+                                           None, f"the decision outcome coded in {source}"),
+                              float(result.outcome[r])))
+            plan.append((run, frows, asked))
+
+        def body(conn: Connection) -> tuple[int, int]:
+            n_q = 0
+            for run, frows, asked in plan:
+                rid = self._insert_run(conn, run, frows)
+                for spec, outcome in asked:
+                    qid = self._ask(conn, spec, who, rid, when)
+                    have = conn.execute(sa.select(resolutions.c.value).where(
+                        resolutions.c.question_id == qid)).first()
+                    if have is None:
+                        conn.execute(resolutions.insert().values(
+                            question_id=qid, value=outcome, event=None, resolved_on=day,
+                            source=source or "backtest", quote="", recorded_at=when,
+                            analyst=who))
+                    n_q += 1
+            return len(plan), n_q
+
+        return self._write(body)
+
+    # ------------------------------------------------------------------- reading
+
+    def list_questions(self, state: Literal["all", "open", "resolved"] = "all"
+                       ) -> list[dict[str, Any]]:
+        """Questions with their resolution (None while open), oldest first."""
+        j = questions.outerjoin(resolutions, resolutions.c.question_id == questions.c.id)
+        stmt = sa.select(questions, resolutions.c.value, resolutions.c.event,
+                         resolutions.c.resolved_on, resolutions.c.source,
+                         resolutions.c.quote, resolutions.c.id.label("resolution_id")
+                         ).select_from(j).order_by(questions.c.id)
+        if state == "open":
+            stmt = stmt.where(resolutions.c.id.is_(None))
+        elif state == "resolved":
+            stmt = stmt.where(resolutions.c.id.is_not(None))
+        with self.engine.connect() as conn:
+            return [_question_doc(dict(r)) for r in conn.execute(stmt).mappings()]
+
+    def list_runs(self) -> list[dict[str, Any]]:
+        stmt = sa.select(runs.c.id, runs.c.created_at, runs.c.analyst, runs.c.title,
+                         runs.c.models, runs.c.draws, runs.c.seed, runs.c.note,
+                         runs.c.scenario_hash).order_by(runs.c.id)
+        with self.engine.connect() as conn:
+            return [{"id": f"R{r['id']}", "created_at": r["created_at"].isoformat(),
+                     "analyst": r["analyst"], "scenario": r["title"],
+                     "models": [m["label"] for m in r["models"]], "draws": r["draws"],
+                     "seed": r["seed"], "note": r["note"],
+                     "scenario_hash": r["scenario_hash"]}
+                    for r in conn.execute(stmt).mappings()]
+
+    def question(self, ref: str | int) -> dict[str, Any]:
+        """A question with its resolution and every forecast that answers it (history),
+        each with its score where resolved."""
+        qid = question_id(ref)
+        docs = [d for d in self._questions_where(questions.c.id == qid)]
+        if not docs:
+            raise LedgerError(f"no question Q{qid} in {self.where} (see `accord ledger list`)")
+        doc = docs[0]
+        doc["history"] = self.history(qid)
+        return doc
+
+    def _questions_where(self, cond: Any) -> list[dict[str, Any]]:
+        j = questions.outerjoin(resolutions, resolutions.c.question_id == questions.c.id)
+        stmt = sa.select(questions, resolutions.c.value, resolutions.c.event,
+                         resolutions.c.resolved_on, resolutions.c.source,
+                         resolutions.c.quote, resolutions.c.recorded_at,
+                         resolutions.c.id.label("resolution_id")).select_from(j).where(cond)
+        with self.engine.connect() as conn:
+            return [_question_doc(dict(r)) for r in conn.execute(stmt).mappings()]
+
+    def history(self, ref: str | int) -> list[dict[str, Any]]:
+        """Every recorded forecast of the question's issue in runs of its scenario, oldest
+        first: when, by whom, model, point forecast, 10–90 % interval, P(event) for a
+        threshold question, and whether it counts (recorded before the resolution)."""
+        qid = question_id(ref)
+        with self.engine.connect() as conn:
+            q = conn.execute(sa.select(questions).where(questions.c.id == qid)).mappings().first()
+            if q is None:
+                raise LedgerError(f"no question Q{qid} in {self.where} (see `accord ledger "
+                                  "list`)")
+            res = conn.execute(sa.select(resolutions).where(
+                resolutions.c.question_id == qid)).mappings().first()
+            stmt = (sa.select(runs.c.created_at, runs.c.analyst, forecasts)
+                    .select_from(runs.join(forecasts, forecasts.c.run_id == runs.c.id))
+                    .where(runs.c.title == q["scenario"], forecasts.c.issue == q["issue"])
+                    .order_by(runs.c.created_at, runs.c.id, forecasts.c.id))
+            rows = list(conn.execute(stmt).mappings())
+        out = []
+        for r in rows:
+            entry: dict[str, Any] = {
+                "run": f"R{r['run_id']}", "created_at": r["created_at"].isoformat(),
+                "analyst": r["analyst"], "model": r["model"], "point": r["point"],
+                "q10": r["q10"], "q90": r["q90"], "p10": r["p10"], "p90": r["p90"],
+                "counts": res is None or r["created_at"] <= res["recorded_at"],
+            }
+            if q["op"] is not None:
+                draws = decode_draws(r["draws"])
+                entry["probability"] = (float(np.mean(_holds(q["op"], q["threshold"], draws)))
+                                        if draws is not None and draws.size > 1 else None)
+            if res is not None and entry["counts"]:
+                entry["score"] = _single_score(q, res, r)
+            out.append(entry)
+        return out
+
+    def run(self, ref: str | int) -> dict[str, Any]:
+        """A recorded run with its scenario and its forecasts (without the raw draws)."""
+        rid = run_id(ref)
+        with self.engine.connect() as conn:
+            r = conn.execute(sa.select(runs).where(runs.c.id == rid)).mappings().first()
+            if r is None:
+                raise LedgerError(f"no run R{rid} in {self.where} (see `accord ledger list "
+                                  "--runs`)")
+            rows = list(conn.execute(sa.select(forecasts).where(forecasts.c.run_id == rid)
+                                     .order_by(forecasts.c.id)).mappings())
+            asked = list(conn.execute(sa.select(questions.c.id, questions.c.title).where(
+                questions.c.run_id == rid)).mappings())
+        doc = _run_doc(dict(r), rows, with_draws=False)
+        doc["id"] = f"R{rid}"
+        doc["questions"] = [{"id": f"Q{a['id']}", "title": a["title"]} for a in asked]
+        return doc
+
+    # ------------------------------------------------------------------- scores
+
+    def scored_rows(self, by: GroupBy = "model") -> tuple[scoring.ScoredRows, np.ndarray]:
+        """The forecasts that count, one per resolved question and model (the latest recorded
+        before the resolution), as rows for :func:`accord.ledger.scoring.score`."""
+        if by not in ("model", "analyst", "scenario"):
+            raise LedgerError(f"--by {by!r}: choose model, analyst or scenario")
+        j = (questions.join(resolutions, resolutions.c.question_id == questions.c.id)
+             .join(runs, sa.and_(runs.c.title == questions.c.scenario,
+                                 runs.c.created_at <= resolutions.c.recorded_at))
+             .join(forecasts, sa.and_(forecasts.c.run_id == runs.c.id,
+                                      forecasts.c.issue == questions.c.issue)))
+        rank = sa.func.row_number().over(
+            partition_by=(questions.c.id, forecasts.c.model),
+            order_by=(runs.c.created_at.desc(), runs.c.id.desc())).label("rank")
+        inner = sa.select(
+            questions.c.id.label("qid"), questions.c.op, questions.c.threshold,
+            questions.c.scenario, resolutions.c.value, resolutions.c.event, runs.c.analyst,
+            runs.c.draws.label("n_draws"), forecasts.c.model, forecasts.c.point,
+            forecasts.c.q05, forecasts.c.q10, forecasts.c.q90, forecasts.c.q95,
+            forecasts.c.draws, rank).select_from(j).subquery()
+        stmt = sa.select(inner).where(inner.c.rank == 1).order_by(inner.c.qid, inner.c.model)
+        rows = scoring.ScoredRows()
+        n_draws = []
+        with self.engine.connect() as conn:
+            for r in conn.execute(stmt).mappings():
+                key = {"model": r["model"], "analyst": r["analyst"],
+                       "scenario": r["scenario"]}[by]
+                draws = decode_draws(r["draws"])
+                if r["op"] is None:
+                    if r["value"] is None:
+                        continue
+                    rows.add_value(key, r["point"], r["value"],
+                                   (r["q05"], r["q10"], r["q90"], r["q95"]), draws)
+                else:
+                    prob = (float(np.mean(_holds(r["op"], r["threshold"], draws)))
+                            if draws is not None and draws.size > 1 else None)
+                    rows.add_threshold(key, prob, bool(r["event"]))
+                n_draws.append(float(r["n_draws"]))
+        return rows, np.array(n_draws, float)
+
+    def score(self, by: GroupBy = "model") -> list[scoring.GroupScore]:
+        rows, n_draws = self.scored_rows(by)
+        return scoring.score(rows, n_draws)
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {
+                "runs": conn.execute(sa.select(sa.func.count()).select_from(runs)).scalar_one(),
+                "questions": conn.execute(sa.select(sa.func.count()).select_from(questions)
+                                          ).scalar_one(),
+                "resolved": conn.execute(sa.select(sa.func.count()).select_from(resolutions)
+                                         ).scalar_one(),
+            }
+
+    # ------------------------------------------------------------------- export / import
+
+    def export_json(self) -> dict[str, Any]:
+        """Everything in the ledger as one JSON document (draws base64-encoded float64);
+        :meth:`import_json` reads it back."""
+        with self.engine.connect() as conn:
+            all_runs = list(conn.execute(sa.select(runs).order_by(runs.c.id)).mappings())
+            all_fc = list(conn.execute(sa.select(forecasts).order_by(forecasts.c.id)
+                                       ).mappings())
+            qs = list(conn.execute(sa.select(questions).order_by(questions.c.id)).mappings())
+            res = {r["question_id"]: r for r in conn.execute(sa.select(resolutions)).mappings()}
+        by_run: dict[int, list[Any]] = {}
+        for f in all_fc:
+            by_run.setdefault(f["run_id"], []).append(f)
+        run_uid = {r["id"]: r["uid"] for r in all_runs}
+        return {
+            "format": EXPORT_FORMAT, "version": EXPORT_VERSION, "schema": db.head_revision(),
+            "runs": [_run_doc(dict(r), by_run.get(r["id"], []), with_draws=True)
+                     for r in all_runs],
+            "questions": [_export_question(dict(q), res.get(q["id"]), run_uid)
+                          for q in qs],
+        }
+
+    def export_csv(self) -> str:
+        """One row per recorded forecast (run, model, issue) with the run's settings."""
+        cols = ["run", "created_at", "analyst", "scenario", "scenario_hash", "draws", "seed",
+                "model", "issue", "point", "mean", *db.QUANTILE_COLUMNS,
+                *db.PREDICTIVE_COLUMNS, "note"]
+        stmt = (sa.select(runs.c.id.label("rid"), runs.c.created_at, runs.c.analyst,
+                          runs.c.title, runs.c.scenario_hash, runs.c.draws.label("n"),
+                          runs.c.seed, runs.c.note, forecasts)
+                .select_from(runs.join(forecasts, forecasts.c.run_id == runs.c.id))
+                .order_by(runs.c.id, forecasts.c.id))
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(cols)
+        with self.engine.connect() as conn:
+            for r in conn.execute(stmt).mappings():
+                w.writerow([f"R{r['rid']}", r["created_at"].isoformat(), r["analyst"],
+                            r["title"], r["scenario_hash"], r["n"], r["seed"], r["model"],
+                            r["issue"], *(_cell(r[c]) for c in ("point", "mean",
+                                                                *db.QUANTILE_COLUMNS,
+                                                                *db.PREDICTIVE_COLUMNS)),
+                            r["note"]])
+        return buf.getvalue()
+
+    def import_json(self, doc: Any, file: str = "<import>") -> dict[str, int]:
+        """Add what an export holds and this ledger lacks (runs and questions by content
+        hash, resolutions of questions still open here), in one transaction. Importing the
+        same file twice adds nothing the second time."""
+        plan = _read_export(doc, file)
+
+        def body(conn: Connection) -> dict[str, int]:
+            added = {"runs": 0, "questions": 0, "resolutions": 0}
+            have = set(conn.execute(sa.select(runs.c.uid)).scalars())
+            for run, rows in plan["runs"]:
+                if run["uid"] in have:
+                    continue
+                self._insert_run(conn, run, rows)
+                have.add(run["uid"])
+                added["runs"] += 1
+            for q, res, run_uid in plan["questions"]:
+                found = conn.execute(sa.select(questions.c.id).where(
+                    questions.c.uid == q["uid"])).scalar_one_or_none()
+                if found is None:
+                    rid = (conn.execute(sa.select(runs.c.id).where(runs.c.uid == run_uid)
+                                        ).scalar_one_or_none() if run_uid else None)
+                    found = conn.execute(questions.insert().values(**q, run_id=rid)
+                                         .returning(questions.c.id)).scalar_one()
+                    added["questions"] += 1
+                if res is not None:
+                    done = conn.execute(sa.select(resolutions.c.id).where(
+                        resolutions.c.question_id == found)).first()
+                    if done is None:
+                        conn.execute(resolutions.insert().values(**res, question_id=found))
+                        added["resolutions"] += 1
+            return added
+
+        return self._write(body)
+
+
+# --------------------------------------------------------------------------- rows and docs
+
+
+def _version() -> str:
+    from accord import __version__
+
+    return __version__
+
+
+def _run_uid(run: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    """The content hash of a run: what was forecast, how, when and by whom."""
+    return _sha({k: run[k] for k in ("created_at", "analyst", "note", "title",
+                                     "scenario_hash", "models", "seed", "draws")}
+                | {"forecasts": [[r["model"], r["issue"], r["point"]] for r in rows]})
+
+
+def run_rows(result: ForecastResult, *, analyst: str | None = None, note: str = "",
+             source: str = "", created_at: dt.datetime | None = None
+             ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The rows that record a forecast: the run, and one per model and issue (quantiles of
+    all issues computed in one pass per model)."""
+    from accord.analysis import model_spec
+    from accord.scenario import dumps
+
+    sc = result.scenario
+    yaml_text = dumps(sc, "yaml")
+    models = [{"label": r.label, "model": r.model, "spec": model_spec(r),
+               "options": _plain(r.options)} for r in result.results]
+    qs = list(QUANTILES.values())
+    rows: list[dict[str, Any]] = []
+    calibration = None
+    for r in result.results:
+        point = np.asarray(r.outcome, float)
+        drawn = r.draws.outcome if r.draws is not None else None
+        quant = np.quantile(drawn, qs, axis=0) if drawn is not None else None
+        mean = drawn.mean(axis=0) if drawn is not None else None
+        pred = _predictive(r, sc.issue_ids)
+        if pred is not None and calibration is None:
+            calibration = getattr(r, "calibration", None)
+        for k, iid in enumerate(sc.issue_ids):
+            row: dict[str, Any] = {"model": r.label, "issue": iid, "point": _finite(point[k]),
+                                   "mean": _finite(mean[k]) if mean is not None else None,
+                                   "draws": encode_draws(drawn[:, k]) if drawn is not None
+                                   else None}
+            for j, name in enumerate(QUANTILES):
+                row[name] = _finite(quant[j, k]) if quant is not None else None
+            for name, pname in zip(QUANTILES, db.PREDICTIVE_COLUMNS, strict=True):
+                row[pname] = _finite(pred[iid].get(name)) if pred and iid in pred else None
+            rows.append(row)
+    run = {"created_at": created_at or now(), "analyst": analyst or default_analyst(),
+           "note": note, "title": sc.title, "source": source, "scenario_yaml": yaml_text,
+           "scenario_hash": hashlib.sha256(yaml_text.encode("utf-8")).hexdigest(),
+           "models": models, "thresholds": [t.text for t in result.thresholds],
+           "seed": int(result.seed), "draws": int(result.draws),
+           "accord_version": _version(), "calibration": _plain(calibration)}
+    run["uid"] = _run_uid(run, rows)
+    return run, rows
+
+
+def _predictive(r: Any, issue_ids: Sequence[str]) -> dict[str, dict[str, float]] | None:
+    """Calibrated predictive quantiles of a model result, if the forecast has them (a
+    ``predictive`` mapping issue -> {q05, q10, q50, q90, q95}, or a method returning one)."""
+    pred = getattr(r, "predictive", None)
+    if callable(pred):
+        pred = pred()
+    if not pred:
+        return None
+    return {i: dict(pred[i]) for i in issue_ids if i in pred}
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, default=_json_default))
+
+
+def _json_default(x: Any) -> Any:
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, dt.date | dt.datetime):
+        return x.isoformat()
+    if hasattr(x, "__dataclass_fields__"):
+        import dataclasses
+
+        return dataclasses.asdict(x)
+    return str(x)
+
+
+def _cell(x: Any) -> str:
+    return "" if x is None else repr(float(x))
+
+
+def _question_doc(r: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": f"Q{r['id']}", "title": r["title"], "scenario": r["scenario"],
+        "issue": r["issue"], "kind": "value" if r["op"] is None else "threshold",
+        "event": None if r["op"] is None else f"{r['issue']}{r['op']}{r['threshold']:g}",
+        "scale": [r["scale_low"], r["scale_high"]],
+        "deadline": r["deadline"].isoformat() if r["deadline"] else None,
+        "criteria": r["criteria"], "asked_by": r["analyst"],
+        "asked_at": r["created_at"].isoformat(), "resolution": None,
+    }
+    if r.get("resolution_id") is not None:
+        doc["resolution"] = {
+            "value": r["value"],
+            "event": None if r["event"] is None else bool(r["event"]),
+            "date": r["resolved_on"].isoformat(), "source": r["source"], "quote": r["quote"],
+        }
+    return doc
+
+
+def _single_score(q: Any, res: Any, f: Any) -> dict[str, Any]:
+    """The scores of one forecast of one resolved question."""
+    draws = decode_draws(f["draws"])
+    if q["op"] is None:
+        y = res["value"]
+        out: dict[str, Any] = {"abs_error": None if f["point"] is None
+                               else abs(f["point"] - y)}
+        if draws is not None and draws.size > 1:
+            out["crps"] = float(scoring.crps(np.array([y]), draws[None, :])[0])
+        if f["q10"] is not None and f["q90"] is not None:
+            out["in80"] = bool(f["q10"] <= y <= f["q90"])
+        if f["q05"] is not None and f["q95"] is not None:
+            out["in90"] = bool(f["q05"] <= y <= f["q95"])
+        return out
+    if draws is None or draws.size <= 1:
+        return {"brier": None, "note": "recorded without draws: no probability to score"}
+    p = float(np.mean(_holds(q["op"], q["threshold"], draws)))
+    o = np.array([1.0 if res["event"] else 0.0])
+    return {"probability": p, "brier": float(scoring.brier(o, np.array([p]))[0]),
+            "log": float(scoring.log_score(o, np.array([p]), np.array([draws.size]))[0])}
+
+
+def _run_doc(r: dict[str, Any], rows: Iterable[Any], *, with_draws: bool) -> dict[str, Any]:
+    doc = {k: r[k] for k in ("uid", "analyst", "note", "title", "source", "scenario_hash",
+                             "models", "thresholds", "seed", "draws", "accord_version",
+                             "calibration")}
+    doc["created_at"] = r["created_at"].isoformat()
+    doc["scenario_yaml"] = r["scenario_yaml"]
+    fcs = []
+    for f in rows:
+        entry = {k: f[k] for k in ("model", "issue", "point", "mean", *db.QUANTILE_COLUMNS,
+                                   *db.PREDICTIVE_COLUMNS)}
+        if with_draws:
+            entry["draws"] = (base64.b64encode(f["draws"]).decode("ascii")
+                              if f["draws"] is not None else None)
+        fcs.append(entry)
+    doc["forecasts"] = fcs
+    return doc
+
+
+def _export_question(q: dict[str, Any], res: Any, run_uid: dict[int, str]) -> dict[str, Any]:
+    doc = {k: q[k] for k in ("uid", "analyst", "title", "scenario", "issue", "op",
+                             "threshold", "scale_low", "scale_high", "criteria")}
+    doc["created_at"] = q["created_at"].isoformat()
+    doc["deadline"] = q["deadline"].isoformat() if q["deadline"] else None
+    doc["run"] = run_uid.get(q["run_id"]) if q["run_id"] is not None else None
+    doc["resolution"] = None if res is None else {
+        "value": res["value"], "event": res["event"],
+        "resolved_on": res["resolved_on"].isoformat(), "source": res["source"],
+        "quote": res["quote"], "recorded_at": res["recorded_at"].isoformat(),
+        "analyst": res["analyst"]}
+    return doc
+
+
+def _read_export(doc: Any, file: str) -> dict[str, Any]:
+    """Check an export document whole before anything is written; rows ready to insert."""
+    if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
+        raise LedgerError(f"{file}: not an accord ledger export (expected a JSON object with "
+                          f"\"format\": \"{EXPORT_FORMAT}\"; `accord ledger export --format "
+                          "json` writes one)")
+    if doc.get("version") != EXPORT_VERSION:
+        raise LedgerError(f"{file}: export version {doc.get('version')!r}; this accord reads "
+                          f"version {EXPORT_VERSION}")
+    out: dict[str, Any] = {"runs": [], "questions": []}
+    try:
+        for k, r in enumerate(doc.get("runs", [])):
+            where = f"{file}: runs[{k}]"
+            run = {c: r[c] for c in ("uid", "analyst", "note", "title", "source",
+                                     "scenario_yaml", "scenario_hash", "models",
+                                     "thresholds", "seed", "draws", "accord_version")}
+            run["calibration"] = r.get("calibration")
+            run["created_at"] = _datetime(r["created_at"], f"{where}.created_at")
+            rows = []
+            for f in r["forecasts"]:
+                row = {c: f.get(c) for c in ("model", "issue", "point", "mean",
+                                             *db.QUANTILE_COLUMNS, *db.PREDICTIVE_COLUMNS)}
+                row["draws"] = base64.b64decode(f["draws"]) if f.get("draws") else None
+                rows.append(row)
+            out["runs"].append((run, rows))
+        for k, q in enumerate(doc.get("questions", [])):
+            where = f"{file}: questions[{k}]"
+            row = {c: q[c] for c in ("uid", "analyst", "title", "scenario", "issue", "op",
+                                     "threshold", "scale_low", "scale_high", "criteria")}
+            row["created_at"] = _datetime(q["created_at"], f"{where}.created_at")
+            row["deadline"] = parse_date(q.get("deadline"), f"{where}.deadline")
+            res = q.get("resolution")
+            rrow = None
+            if res is not None:
+                rrow = {c: res[c] for c in ("value", "event", "source", "quote", "analyst")}
+                rrow["resolved_on"] = parse_date(res["resolved_on"],
+                                                 f"{where}.resolution.resolved_on")
+                rrow["recorded_at"] = _datetime(res["recorded_at"],
+                                                f"{where}.resolution.recorded_at")
+            out["questions"].append((row, rrow, q.get("run")))
+    except KeyError as e:
+        raise LedgerError(f"{file}: a record lacks the field {e.args[0]!r}; was it written "
+                          "by `accord ledger export --format json`?") from None
+    except (TypeError, ValueError) as e:
+        if isinstance(e, LedgerError):
+            raise
+        raise LedgerError(f"{file}: not a ledger export: {e}") from None
+    return out
+
+
+def _datetime(text: Any, where: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        raise LedgerError(f"{where}: {text!r} is not a date and time (ISO 8601)") from None
