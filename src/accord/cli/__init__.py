@@ -59,6 +59,7 @@ from accord.cli import (  # noqa: F401
     scenarios,
     draft,
     backtest,
+    ledger,
     models,
     serve,
 )

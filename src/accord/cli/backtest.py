@@ -9,7 +9,17 @@ import typer
 
 from accord.cli import render
 from accord.cli.common import app, err, out, parse_options, user_errors, write_json
-from accord.cli.options import CapabilityProxy, Draws, Executor, Json, ModelOptions, Models, Seed
+from accord.cli.options import (
+    CapabilityProxy,
+    Draws,
+    Executor,
+    Json,
+    LedgerUrl,
+    ModelOptions,
+    Models,
+    Note,
+    Seed,
+)
 from accord.errors import UserError
 
 
@@ -43,6 +53,13 @@ def backtest(
         help="Address of a Dask scheduler (implies --executor dask).")] = None,
     option: ModelOptions = None,
     as_json: Json = False,
+    record: Annotated[bool, typer.Option(
+        "--record", help="Record every scored issue in the ledger as a resolved question "
+        "with each model's forecast, so `accord ledger score` scores them.")] = False,
+    ledger: LedgerUrl = None,
+    analyst: Annotated[str | None, typer.Option(
+        "--analyst", help="Who records it with --record (default: the user name).")] = None,
+    note: Note = "",
 ) -> None:
     """Score models against real outcomes (the DEU data set of EU decisions).
 
@@ -91,6 +108,14 @@ def backtest(
                                             noise=noise_spec, bootstrap=bootstrap,
                                             executor=ex, progress=step)
         doc = result.to_json(columns)
+        if record:
+            from accord.ledger import Ledger
+
+            with Ledger.open(ledger) as store:
+                n_runs, n_questions = store.record_backtest(result, analyst=analyst, note=note,
+                                                            source=file.name)
+                err.print(f"recorded {n_runs} runs and {n_questions} resolved questions in "
+                          f"the ledger {store.where}")
     for label, errors in result.errors.items():
         err.print(f"warning: {label} failed on {len(errors)} proposal(s); first: {errors[0]}")
     if as_json:

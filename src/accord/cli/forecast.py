@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import typer
+
 from accord.cli import render
 from accord.cli.common import (
     app,
@@ -13,10 +17,13 @@ from accord.cli.common import (
     write_json,
 )
 from accord.cli.options import (
+    Analyst,
     Draws,
     Json,
+    LedgerUrl,
     ModelOptions,
     Models,
+    Note,
     Png,
     Prob,
     SalienceScale,
@@ -41,6 +48,12 @@ def forecast(
     shock: Shock = None,
     png: Png = None,
     trajectories: Trajectories = False,
+    record: Annotated[bool, typer.Option(
+        "--record", help="Also record the forecast in the ledger (see `accord ledger`).")
+    ] = False,
+    ledger: LedgerUrl = None,
+    by: Analyst = None,
+    note: Note = "",
 ) -> None:
     """Forecast a scenario with one or more models.
 
@@ -63,6 +76,12 @@ def forecast(
                 comparison = None
                 result = analysis.forecast(sc, plan, draws=draws, seed=seed, progress=step,
                                            thresholds=prob or (), trajectories=trajectories)
+    if record:
+        from accord.ledger import Ledger
+
+        with user_errors(), Ledger.open(ledger) as store:
+            rid, _ = store.record(result, analyst=by, note=note, source=scenario)
+            err.print(f"recorded R{rid} in the ledger {store.where}")
     if png is not None:
         from accord.report import write_forecast_pngs
 

@@ -53,6 +53,16 @@ Trajectories = Annotated[bool, typer.Option(
     "rounds × actors × issues; with --json written as draw_trajectories). By default only the "
     "central run's are kept, and the outcome per round of every draw.")]
 
+LedgerUrl = Annotated[str | None, typer.Option(
+    "--ledger", envvar="ACCORD_LEDGER", show_envvar=True,
+    help="The ledger: an SQLAlchemy URL (sqlite:///path, postgresql://user@host/db) or a "
+    "path to an SQLite file. Default: ledger.sqlite in the user data directory.")]
+
+Analyst = Annotated[str | None, typer.Option(
+    "--by", help="Who records it (default: the user name).")]
+
+Note = Annotated[str, typer.Option("--note", help="A free-text note kept with the record.")]
+
 Png = Annotated[Path | None, typer.Option(
     "--png", help="Also write the figures as PNG files into this folder.")]
 

@@ -15,7 +15,7 @@ history, export and import: :mod:`accord.ledger.store`; the scores: :mod:`accord
 from accord.errors import LedgerError
 from accord.ledger.db import ENV_VAR, default_url, head_revision
 from accord.ledger.scoring import GroupScore, ScoredRows, score
-from accord.ledger.store import Ledger, QuestionSpec, make_question, parse_date
+from accord.ledger.store import Ledger, QuestionSpec, make_question, parse_date, upgrade_ledger
 
 __all__ = [
     "ENV_VAR",
@@ -29,4 +29,5 @@ __all__ = [
     "make_question",
     "parse_date",
     "score",
+    "upgrade_ledger",
 ]

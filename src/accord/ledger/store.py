@@ -366,8 +366,6 @@ class Ledger:
         of each scored issue) and one resolved value question per scored issue, all in one
         transaction. Recording the same backtest twice adds runs but reuses the questions.
         Returns (runs, questions)."""
-        from accord.scenario import dumps
-
         who = analyst or default_analyst()
         when = now()
         day = when.date()
@@ -381,7 +379,7 @@ class Ledger:
         for p, rows in sorted(by_proposal.items()):
             prop = result.proposals[p]
             sc = prop.scenario
-            yaml_text = dumps(sc, "yaml")
+            yaml_text = scenario_yaml(sc)
             frows = []
             for m in result.models:
                 pred = result.prediction[m]
@@ -662,7 +660,36 @@ class Ledger:
         return self._write(body)
 
 
+def upgrade_ledger(url: str | None = None) -> tuple[str | None, str, str]:
+    """Apply the missing migrations to the ledger at ``url``: (revision before, after,
+    where)."""
+    engine = db.make_engine(url or db.default_url())
+    where = sa.make_url(engine.url).render_as_string(hide_password=True)
+    try:
+        before, after = db.upgrade(engine, where)
+    except OperationalError as e:
+        raise LedgerError(f"{where}: cannot open the ledger: {getattr(e, 'orig', e)}"
+                          ) from None
+    finally:
+        engine.dispose()
+    return before, after, where
+
+
 # --------------------------------------------------------------------------- rows and docs
+
+
+def scenario_yaml(scenario: Scenario) -> str:
+    """The scenario as saved YAML (what ``accord.save`` writes to a .yaml file), through
+    libyaml's emitter where PyYAML has it (the same text, several times faster)."""
+    import yaml
+
+    from accord.scenario import dumps
+
+    dumper = getattr(yaml, "CSafeDumper", None)
+    if dumper is None:
+        return dumps(scenario, "yaml")
+    return yaml.dump(scenario.to_data(), Dumper=dumper, sort_keys=False, allow_unicode=True,
+                     width=100)
 
 
 def _version() -> str:
@@ -684,10 +711,9 @@ def run_rows(result: ForecastResult, *, analyst: str | None = None, note: str = 
     """The rows that record a forecast: the run, and one per model and issue (quantiles of
     all issues computed in one pass per model)."""
     from accord.analysis import model_spec
-    from accord.scenario import dumps
 
     sc = result.scenario
-    yaml_text = dumps(sc, "yaml")
+    yaml_text = scenario_yaml(sc)
     models = [{"label": r.label, "model": r.model, "spec": model_spec(r),
                "options": _plain(r.options)} for r in result.results]
     qs = list(QUANTILES.values())
