@@ -21,6 +21,7 @@ while another process holds SQLite's write lock (:func:`accord.ledger.db.retryin
 from __future__ import annotations
 
 import base64
+import bisect
 import csv
 import datetime as dt
 import getpass
@@ -181,6 +182,20 @@ def make_question(scenario: Scenario, text: str, *, deadline: str | dt.date | No
         title = what + (f" by {when.isoformat()}" if when else "")
     return QuestionSpec(scenario.title, issue, op, value, (float(scale[0]), float(scale[1])),
                         title, when, criteria)
+
+
+def event_probabilities(items: Sequence[tuple[Any, np.ndarray, str, float]]) -> list[float]:
+    """P(event) over each item's draws, for items (tag, draws, op, threshold): one
+    vectorised comparison per number of draws and operator."""
+    out = np.full(len(items), np.nan)
+    keys: dict[tuple[int, str], list[int]] = {}
+    for k, (_, draws, op, _) in enumerate(items):
+        keys.setdefault((draws.size, op), []).append(k)
+    for (_, op), idx in keys.items():
+        stacked = np.stack([items[k][1] for k in idx])
+        thr = np.array([items[k][3] for k in idx], float)[:, None]
+        out[idx] = _holds(op, thr, stacked).mean(axis=1)  # type: ignore[arg-type]
+    return out.tolist()
 
 
 def _holds(op: str, threshold: float, x: np.ndarray) -> np.ndarray:
@@ -531,38 +546,61 @@ class Ledger:
         before the resolution), as rows for :func:`accord.ledger.scoring.score`."""
         if by not in ("model", "analyst", "scenario"):
             raise LedgerError(f"--by {by!r}: choose model, analyst or scenario")
-        j = (questions.join(resolutions, resolutions.c.question_id == questions.c.id)
-             .join(runs, sa.and_(runs.c.title == questions.c.scenario,
-                                 runs.c.created_at <= resolutions.c.recorded_at))
-             .join(forecasts, sa.and_(forecasts.c.run_id == runs.c.id,
-                                      forecasts.c.issue == questions.c.issue)))
-        rank = sa.func.row_number().over(
-            partition_by=(questions.c.id, forecasts.c.model),
-            order_by=(runs.c.created_at.desc(), runs.c.id.desc())).label("rank")
-        inner = sa.select(
-            questions.c.id.label("qid"), questions.c.op, questions.c.threshold,
-            questions.c.scenario, resolutions.c.value, resolutions.c.event, runs.c.analyst,
-            runs.c.draws.label("n_draws"), forecasts.c.model, forecasts.c.point,
-            forecasts.c.q05, forecasts.c.q10, forecasts.c.q90, forecasts.c.q95,
-            forecasts.c.draws, rank).select_from(j).subquery()
-        stmt = sa.select(inner).where(inner.c.rank == 1).order_by(inner.c.qid, inner.c.model)
+        with self.engine.connect() as conn:
+            resolved = conn.execute(
+                sa.select(questions.c.id, questions.c.op, questions.c.threshold,
+                          questions.c.scenario, questions.c.issue, resolutions.c.value,
+                          resolutions.c.event, resolutions.c.recorded_at)
+                .select_from(questions.join(resolutions,
+                                            resolutions.c.question_id == questions.c.id))
+                .order_by(questions.c.id)).all()
+            # every forecast's place (no draws yet): (scenario, issue, model) -> time order
+            index = conn.execute(
+                sa.select(runs.c.title, forecasts.c.issue, forecasts.c.model,
+                          runs.c.created_at, runs.c.id, forecasts.c.id)
+                .select_from(runs.join(forecasts, forecasts.c.run_id == runs.c.id))
+                .order_by(runs.c.created_at, runs.c.id)).all()
+            by_slot: dict[tuple[str, str], dict[str, tuple[list[Any], list[int]]]] = {}
+            for title, issue, model, created, _rid, fid in index:
+                times, ids = by_slot.setdefault((title, issue), {}).setdefault(model,
+                                                                              ([], []))
+                times.append(created)
+                ids.append(fid)
+            chosen: list[tuple[Any, int]] = []  # (question row, forecast id)
+            for q in resolved:
+                for times, ids in by_slot.get((q.scenario, q.issue), {}).values():
+                    k = bisect.bisect_right(times, q.recorded_at)  # latest at or before
+                    if k:
+                        chosen.append((q, ids[k - 1]))
+            detail: dict[int, Any] = {}
+            wanted = sorted({fid for _, fid in chosen})
+            for lo in range(0, len(wanted), 5000):
+                for r in conn.execute(
+                        sa.select(forecasts.c.id, forecasts.c.model, forecasts.c.point,
+                                  forecasts.c.q05, forecasts.c.q10, forecasts.c.q90,
+                                  forecasts.c.q95, forecasts.c.draws, runs.c.analyst,
+                                  runs.c.draws.label("n_draws"))
+                        .select_from(forecasts.join(runs, runs.c.id == forecasts.c.run_id))
+                        .where(forecasts.c.id.in_(wanted[lo:lo + 5000]))):
+                    detail[r.id] = r
         rows = scoring.ScoredRows()
         n_draws = []
-        with self.engine.connect() as conn:
-            for r in conn.execute(stmt).mappings():
-                key = {"model": r["model"], "analyst": r["analyst"],
-                       "scenario": r["scenario"]}[by]
-                draws = decode_draws(r["draws"])
-                if r["op"] is None:
-                    if r["value"] is None:
-                        continue
-                    rows.add_value(key, r["point"], r["value"],
-                                   (r["q05"], r["q10"], r["q90"], r["q95"]), draws)
-                else:
-                    prob = (float(np.mean(_holds(r["op"], r["threshold"], draws)))
-                            if draws is not None and draws.size > 1 else None)
-                    rows.add_threshold(key, prob, bool(r["event"]))
-                n_draws.append(float(r["n_draws"]))
+        pending: list[tuple[int, np.ndarray, str, float]] = []  # threshold rows' draws
+        for q, fid in chosen:
+            f = detail[fid]
+            key = {"model": f.model, "analyst": f.analyst, "scenario": q.scenario}[by]
+            draws = decode_draws(f.draws)
+            if q.op is None:
+                if q.value is None:
+                    continue
+                rows.add_value(key, f.point, q.value, (f.q05, f.q10, f.q90, f.q95), draws)
+            else:
+                if draws is not None and draws.size > 1:
+                    pending.append((len(rows), draws, q.op, q.threshold))
+                rows.add_threshold(key, None, bool(q.event))
+            n_draws.append(float(f.n_draws))
+        for at, prob in zip([p[0] for p in pending], event_probabilities(pending), strict=True):
+            rows.prob[at] = prob
         return rows, np.array(n_draws, float)
 
     def score(self, by: GroupBy = "model") -> list[scoring.GroupScore]:
