@@ -173,6 +173,42 @@ def test_predictive_quantiles_are_stored_when_the_forecast_has_them(ledger: Ledg
     assert rows["ceasefire"]["p10"] is None
 
 
+PROVENANCE = {"corpus": "deu-dev.csv", "n": 243, "date": "2026-11-30"}
+
+
+class _Calibration:
+    model = "compromise"
+    method = "conformal"
+    provenance = PROVENANCE
+    residuals = np.zeros(243)  # not stored
+
+
+def test_predictive_draws_are_stored_and_scored_in_place_of_the_input_draws(
+        ledger: Ledger) -> None:
+    """A calibrated forecast (predictive draws (M, d) beside the input draws) is scored by
+    its predictive distribution: CRPS of the predictive draws, coverage of its interval."""
+    narrow = np.column_stack([np.full(10, 50.0), np.full(10, 5.0)])
+    wide = np.column_stack([np.linspace(0, 100, 11), np.linspace(0, 10, 11)])
+    res = fake_result({"compromise": [50, 5]}, {"compromise": narrow})
+    res.results[0].predictive = wide  # type: ignore[attr-defined]
+    res.results[0].calibration = _Calibration()  # type: ignore[attr-defined]
+    rid, (q,) = ledger.record(res, questions_asked=[make_question(res.scenario, "territory")])
+    run = ledger.run(rid)
+    assert run["calibration"] == {"compromise": {"model": "compromise", "method": "conformal",
+                                                 "provenance": PROVENANCE}}
+    f = next(f for f in run["forecasts"] if f["issue"] == "territory")
+    assert (f["q10"], f["q90"]) == (50.0, 50.0)  # the input draws
+    assert (f["p10"], f["p90"]) == (pytest.approx(10.0), pytest.approx(90.0))
+    ledger.resolve(q, value=75, on="2026-01-01", source="s")
+    (h,) = ledger.history(q)
+    xs = np.linspace(0, 100, 11)
+    crps = np.mean(np.abs(xs - 75)) - 0.5 * np.mean(np.abs(xs[:, None] - xs[None, :]))
+    assert h["score"]["crps"] == pytest.approx(crps)  # not the narrow draws' 25
+    assert h["score"]["in80"] is True  # 75 in the predictive 10..90, not in 50..50
+    doc = ledger.export_json()
+    assert doc["runs"][0]["forecasts"][0]["predictive_draws"] is not None
+
+
 def test_a_question_resolves_and_scores_the_latest_forecast_before_it(ledger: Ledger) -> None:
     sc = scenario()
     q_value = make_question(sc, "territory")

@@ -72,6 +72,7 @@ forecasts = sa.Table(
     *(sa.Column(q, sa.Float) for q in QUANTILE_COLUMNS),
     sa.Column("draws", sa.LargeBinary),
     *(sa.Column(p, sa.Float) for p in PREDICTIVE_COLUMNS),
+    sa.Column("predictive_draws", sa.LargeBinary),
 )
 questions = sa.Table(
     "questions", metadata,
@@ -246,18 +247,28 @@ def check_revision(revision: str | None, where: str) -> None:
                           "accord to use it")
 
 
+def _read_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return current_revision(conn)
+
+
 def upgrade(engine: Engine, where: str, target: str = "head") -> tuple[str | None, str]:
     """Apply the missing migrations (up to ``target``) in one transaction; return the
     revision before and after. Safe when several processes do it at once."""
     from alembic import command
 
+    want = head_revision() if target == "head" else target
+    now = retrying(lambda: _read_revision(engine))  # the usual case: up to date, no lock
+    check_revision(now, where)
+    if now == want:
+        return now, want
+
     def run() -> tuple[str | None, str]:
         with write(engine) as conn:
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7715001)")
-            before = current_revision(conn)
-            check_revision(before, where)
-            want = head_revision() if target == "head" else target
+            before = current_revision(conn)  # again, under the lock: another process may
+            check_revision(before, where)    # have upgraded meanwhile
             if before != want:
                 command.upgrade(_alembic_config(conn), target)
             return before, want

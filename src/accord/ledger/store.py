@@ -404,7 +404,8 @@ class Ledger:
                     frows.append({"model": m, "issue": result.issue_ids[r],
                                   "point": _finite(pred[r]), "mean": None,
                                   "q05": _finite(q[0]), "q10": _finite(q[1]), "q50": None,
-                                  "q90": _finite(q[2]), "q95": _finite(q[3]), "draws": None})
+                                  "q90": _finite(q[2]), "q95": _finite(q[3]), "draws": None,
+                                  "predictive_draws": None})
             run = {"created_at": when, "analyst": who, "note": note, "title": sc.title,
                    "source": source, "scenario_yaml": yaml_text,
                    "scenario_hash": hashlib.sha256(yaml_text.encode()).hexdigest(),
@@ -514,7 +515,7 @@ class Ledger:
                 "counts": res is None or r["created_at"] <= res["recorded_at"],
             }
             if q["op"] is not None:
-                draws = decode_draws(r["draws"])
+                draws = scored_draws(r)
                 entry["probability"] = (float(np.mean(_holds(q["op"], q["threshold"], draws)))
                                         if draws is not None and draws.size > 1 else None)
             if res is not None and entry["counts"]:
@@ -578,27 +579,30 @@ class Ledger:
                 for r in conn.execute(
                         sa.select(forecasts.c.id, forecasts.c.model, forecasts.c.point,
                                   forecasts.c.q05, forecasts.c.q10, forecasts.c.q90,
-                                  forecasts.c.q95, forecasts.c.draws, runs.c.analyst,
+                                  forecasts.c.q95, forecasts.c.draws, forecasts.c.p05,
+                                  forecasts.c.p10, forecasts.c.p90, forecasts.c.p95,
+                                  forecasts.c.predictive_draws, runs.c.analyst,
                                   runs.c.draws.label("n_draws"))
                         .select_from(forecasts.join(runs, runs.c.id == forecasts.c.run_id))
                         .where(forecasts.c.id.in_(wanted[lo:lo + 5000]))):
-                    detail[r.id] = r
+                    detail[r.id] = r._asdict()
         rows = scoring.ScoredRows()
         n_draws = []
         pending: list[tuple[int, np.ndarray, str, float]] = []  # threshold rows' draws
         for q, fid in chosen:
             f = detail[fid]
-            key = {"model": f.model, "analyst": f.analyst, "scenario": q.scenario}[by]
-            draws = decode_draws(f.draws)
+            key = f["model"] if by == "model" else f["analyst"] if by == "analyst" \
+                else q.scenario
+            draws = scored_draws(f)
             if q.op is None:
                 if q.value is None:
                     continue
-                rows.add_value(key, f.point, q.value, (f.q05, f.q10, f.q90, f.q95), draws)
+                rows.add_value(key, f["point"], q.value, scored_interval(f), draws)
             else:
                 if draws is not None and draws.size > 1:
                     pending.append((len(rows), draws, q.op, q.threshold))
                 rows.add_threshold(key, None, bool(q.event))
-            n_draws.append(float(f.n_draws))
+            n_draws.append(float(f["n_draws"]))
         for at, prob in zip([p[0] for p in pending], event_probabilities(pending), strict=True):
             rows.prob[at] = prob
         return rows, np.array(n_draws, float)
@@ -756,20 +760,22 @@ def run_rows(result: ForecastResult, *, analyst: str | None = None, note: str = 
                "options": _plain(r.options)} for r in result.results]
     qs = list(QUANTILES.values())
     rows: list[dict[str, Any]] = []
-    calibration = None
+    calibration: dict[str, Any] = {}
     for r in result.results:
         point = np.asarray(r.outcome, float)
         drawn = r.draws.outcome if r.draws is not None else None
         quant = np.quantile(drawn, qs, axis=0) if drawn is not None else None
         mean = drawn.mean(axis=0) if drawn is not None else None
-        pred = _predictive(r, sc.issue_ids)
-        if pred is not None and calibration is None:
-            calibration = getattr(r, "calibration", None)
+        pred, pdraws = _predictive(r, sc.issue_ids)
+        if pred is not None:
+            calibration[r.label] = _calibration_doc(getattr(r, "calibration", None))
         for k, iid in enumerate(sc.issue_ids):
             row: dict[str, Any] = {"model": r.label, "issue": iid, "point": _finite(point[k]),
                                    "mean": _finite(mean[k]) if mean is not None else None,
                                    "draws": encode_draws(drawn[:, k]) if drawn is not None
-                                   else None}
+                                   else None,
+                                   "predictive_draws": encode_draws(pdraws[:, k])
+                                   if pdraws is not None else None}
             for j, name in enumerate(QUANTILES):
                 row[name] = _finite(quant[j, k]) if quant is not None else None
             for name, pname in zip(QUANTILES, db.PREDICTIVE_COLUMNS, strict=True):
@@ -780,20 +786,38 @@ def run_rows(result: ForecastResult, *, analyst: str | None = None, note: str = 
            "scenario_hash": hashlib.sha256(yaml_text.encode("utf-8")).hexdigest(),
            "models": models, "thresholds": [t.text for t in result.thresholds],
            "seed": int(result.seed), "draws": int(result.draws),
-           "accord_version": _version(), "calibration": _plain(calibration)}
+           "accord_version": _version(), "calibration": calibration or None}
     run["uid"] = _run_uid(run, rows)
     return run, rows
 
 
-def _predictive(r: Any, issue_ids: Sequence[str]) -> dict[str, dict[str, float]] | None:
-    """Calibrated predictive quantiles of a model result, if the forecast has them (a
-    ``predictive`` mapping issue -> {q05, q10, q50, q90, q95}, or a method returning one)."""
+def _predictive(r: Any, issue_ids: Sequence[str]
+                ) -> tuple[dict[str, dict[str, float]] | None, np.ndarray | None]:
+    """A model result's calibrated predictive quantiles (issue -> {q05, …, q95}) and draws
+    (M, d), when the forecast has them: ``predictive`` as draws (an array; accord's
+    calibration, shared/DESIGN.md "Predictive intervals that mean what they say") or as a
+    mapping of quantiles per issue."""
     pred = getattr(r, "predictive", None)
-    if callable(pred):
-        pred = pred()
-    if not pred:
+    if pred is None:
+        return None, None
+    if isinstance(pred, np.ndarray):
+        draws = np.atleast_2d(np.asarray(pred, float))
+        q = np.quantile(draws, list(QUANTILES.values()), axis=0)
+        return ({iid: {name: float(q[j, k]) for j, name in enumerate(QUANTILES)}
+                 for k, iid in enumerate(issue_ids)}, draws)
+    return {i: dict(pred[i]) for i in issue_ids if i in pred} or None, None
+
+
+def _calibration_doc(cal: Any) -> dict[str, Any] | None:
+    """Where a predictive distribution's model error comes from (method and provenance:
+    corpus, size, date), without the residuals themselves."""
+    if cal is None:
         return None
-    return {i: dict(pred[i]) for i in issue_ids if i in pred}
+    if hasattr(cal, "provenance"):
+        return _plain({"model": getattr(cal, "model", None),
+                       "method": getattr(cal, "method", None),
+                       "provenance": cal.provenance})
+    return _plain(cal)
 
 
 def _plain(value: Any) -> Any:
@@ -839,19 +863,35 @@ def _question_doc(r: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def scored_draws(f: Any) -> np.ndarray | None:
+    """The draws a forecast is scored by: the calibrated predictive draws when it has them
+    (what the forecast printed as its interval), else the input draws."""
+    pred = decode_draws(f["predictive_draws"])
+    return pred if pred is not None else decode_draws(f["draws"])
+
+
+def scored_interval(f: Any) -> tuple[Any, Any, Any, Any]:
+    """The 90 % and 80 % interval ends (q05, q10, q90, q95) a forecast is scored by: the
+    predictive ones when recorded, else those of the input draws."""
+    if f["p10"] is not None:
+        return (f["p05"], f["p10"], f["p90"], f["p95"])
+    return (f["q05"], f["q10"], f["q90"], f["q95"])
+
+
 def _single_score(q: Any, res: Any, f: Any) -> dict[str, Any]:
     """The scores of one forecast of one resolved question."""
-    draws = decode_draws(f["draws"])
+    draws = scored_draws(f)
     if q["op"] is None:
         y = res["value"]
         out: dict[str, Any] = {"abs_error": None if f["point"] is None
                                else abs(f["point"] - y)}
         if draws is not None and draws.size > 1:
             out["crps"] = float(scoring.crps(np.array([y]), draws[None, :])[0])
-        if f["q10"] is not None and f["q90"] is not None:
-            out["in80"] = bool(f["q10"] <= y <= f["q90"])
-        if f["q05"] is not None and f["q95"] is not None:
-            out["in90"] = bool(f["q05"] <= y <= f["q95"])
+        q05, q10, q90, q95 = scored_interval(f)
+        if q10 is not None and q90 is not None:
+            out["in80"] = bool(q10 <= y <= q90)
+        if q05 is not None and q95 is not None:
+            out["in90"] = bool(q05 <= y <= q95)
         return out
     if draws is None or draws.size <= 1:
         return {"brier": None, "note": "recorded without draws: no probability to score"}
@@ -872,8 +912,9 @@ def _run_doc(r: dict[str, Any], rows: Iterable[Any], *, with_draws: bool) -> dic
         entry = {k: f[k] for k in ("model", "issue", "point", "mean", *db.QUANTILE_COLUMNS,
                                    *db.PREDICTIVE_COLUMNS)}
         if with_draws:
-            entry["draws"] = (base64.b64encode(f["draws"]).decode("ascii")
-                              if f["draws"] is not None else None)
+            for blob in ("draws", "predictive_draws"):
+                entry[blob] = (base64.b64encode(f[blob]).decode("ascii")
+                               if f[blob] is not None else None)
         fcs.append(entry)
     doc["forecasts"] = fcs
     return doc
@@ -915,7 +956,8 @@ def _read_export(doc: Any, file: str) -> dict[str, Any]:
             for f in r["forecasts"]:
                 row = {c: f.get(c) for c in ("model", "issue", "point", "mean",
                                              *db.QUANTILE_COLUMNS, *db.PREDICTIVE_COLUMNS)}
-                row["draws"] = base64.b64decode(f["draws"]) if f.get("draws") else None
+                for blob in ("draws", "predictive_draws"):
+                    row[blob] = base64.b64decode(f[blob]) if f.get(blob) else None
                 rows.append(row)
             out["runs"].append((run, rows))
         for k, q in enumerate(doc.get("questions", [])):
