@@ -166,3 +166,33 @@ def test_ledger_scores_of_a_recorded_backtest_reproduce_its_mae_and_coverage(
         assert g.coverage80 == pytest.approx(s.coverage["80"], abs=1e-12)
         assert g.coverage90 == pytest.approx(s.coverage["90"], abs=1e-12)
     assert groups["compromise"].mae == pytest.approx(22.9, abs=0.05)  # DESIGN.md's figure
+
+
+def test_the_report_shows_the_scenarios_ledger_history(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'l.sqlite'}"
+    sc = accord_lib.example("ukraine-2025")
+    with Ledger.open(url) as ledger:
+        for seed in (1, 2):
+            result = accord_lib.forecast(sc, ["compromise"], draws=20, seed=seed)
+            ledger.record(result, questions_asked=[make_question(
+                sc, "ceasefire<50", title="ceasefire in force by 2025-12-31",
+                deadline="2025-12-31")])
+        ledger.resolve("Q1", event=False, on="2025-12-31", source="news reports")
+        other = accord_lib.forecast(accord_lib.example("emission-1994"), ["compromise"])
+        ledger.record(other, questions_asked=[make_question(other.scenario,
+                                                            other.scenario.issue_ids[0])])
+    out = tmp_path / "r.html"
+    res = accord("report", "ukraine-2025", "-o", str(out), "--draws", "20", "--model",
+                 "compromise", "--no-shocks", "--no-sensitivity", "--ledger-history",
+                 ledger=url)
+    assert res.returncode == 0, res.stderr
+    html = out.read_text()
+    section = html[html.index('<section id="ledger">'):html.index('<section id="scenario">')]
+    assert "Q1: ceasefire in force by 2025-12-31" in section
+    assert "Resolved 2025-12-31" in section and "did not happen" in section
+    assert section.count("<tr><td>R") == 2  # the two records of this scenario
+    assert "Q2" not in section  # the other scenario's question stays out
+    assert 'class="plot" data-figure=' in section
+    res = accord("report", "ukraine-2025", "-o", str(tmp_path / "plain.html"), "--draws",
+                 "20", "--model", "compromise", "--no-shocks", "--no-sensitivity", ledger=url)
+    assert '<section id="ledger">' not in (tmp_path / "plain.html").read_text()

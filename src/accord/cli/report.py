@@ -15,7 +15,16 @@ from accord.cli.common import (
     progress_on_stderr,
     user_errors,
 )
-from accord.cli.options import ModelOptions, Models, Prob, SalienceScale, ScenarioArg, Seed, Shock
+from accord.cli.options import (
+    LedgerUrl,
+    ModelOptions,
+    Models,
+    Prob,
+    SalienceScale,
+    ScenarioArg,
+    Seed,
+    Shock,
+)
 from accord.errors import UserError
 
 
@@ -38,6 +47,10 @@ def report(
         "--pdf", help="Also write a PDF beside the HTML: printed by headless Chromium where "
         "installed, else the figures drawn by matplotlib.")] = False,
     salience_scale: SalienceScale = 100.0,
+    ledger_history: Annotated[bool, typer.Option(
+        "--ledger-history", help="Include the ledger's questions about this scenario (by its "
+        "title) with their forecast history and resolution.")] = False,
+    ledger: LedgerUrl = None,
 ) -> None:
     """Write one self-contained HTML report that works offline.
 
@@ -58,6 +71,12 @@ def report(
                                 thresholds=prob or (), shocks=[] if no_shocks else shock,
                                 sensitivity=not no_sensitivity, progress=step,
                                 source=scenario)
+            if ledger_history:
+                from accord.ledger import Ledger
+                from accord.report.ledger import scenario_history
+
+                with Ledger.open(ledger) as store:
+                    rep.ledger = scenario_history(store, sc.title)
             html = reports.render_html(rep)
         try:
             write_text(output, html)

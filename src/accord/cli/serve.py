@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from accord.cli.common import app, err, user_errors
+from accord.cli.options import LedgerUrl
 from accord.errors import UserError
 
 
@@ -39,6 +40,7 @@ def serve(
     host: Annotated[str, typer.Option(
         help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    ledger: LedgerUrl = None,
 ) -> None:
     """Run the dashboard in a browser: edit, forecast, see the figures, download.
 
@@ -52,4 +54,4 @@ def serve(
     err.print(f"accord dashboard on http://{host}:{port}/ (Ctrl-C to stop)")
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print("warning: listening beyond this machine; the dashboard has no login")
-    run_server(host=host, port=port)
+    run_server(host=host, port=port, ledger_url=ledger)

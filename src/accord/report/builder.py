@@ -25,6 +25,7 @@ from accord import analysis
 from accord.analysis import ForecastResult
 from accord.fileio import atomic_path
 from accord.report import figures as F
+from accord.report.ledger import history_figure
 from accord.scenario import Quantity, Scenario, dumps
 from accord.scenario.conflict import quantities as conflict_quantities
 
@@ -43,6 +44,8 @@ class Report:
     notes: list[str] = field(default_factory=list)  # what was left out, and why
     seconds: float = 0.0  # time spent in the analyses
     top: int = 10  # inputs per tornado
+    ledger: list[dict[str, Any]] = field(default_factory=list)  # the scenario's questions
+    # on the record, each with its forecast history (accord.report.ledger.scenario_history)
 
     @property
     def scenario(self) -> Scenario:
@@ -368,6 +371,8 @@ def render_html(report: Report, *, embed_plotly: bool = True) -> str:
         war_and_spatial=WAR_AND_SPATIAL,
         sensitivity=_sensitivity_tables(report), shock_tables=_shock_tables(report),
         rerun=rerun_command(report),
+        ledger_history=[{"q": q, "figure": history_figure(q) if q["history"] else None}
+                        for q in report.ledger],
         scenario_yaml=dumps(sc, "yaml"), version=accord.__version__,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         plotly_js=plotly_js() if embed_plotly else "", plots_js=plots_js(),

@@ -9,8 +9,9 @@ from accord.web.store import Limits
 __all__ = ["Limits", "create_app", "serve"]
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, limits: Limits | None = None) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, limits: Limits | None = None,
+          ledger_url: str | None = None) -> None:
     """Run the dashboard until interrupted (binds 127.0.0.1 unless told otherwise)."""
     import uvicorn
 
-    uvicorn.run(create_app(limits), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(limits, ledger_url), host=host, port=port, log_level="warning")

@@ -32,6 +32,7 @@ from fastapi.templating import Jinja2Templates
 import accord
 from accord.report.builder import install_filters
 from accord.web import api, pages
+from accord.web import ledger as ledger_pages
 from accord.web.pages import page
 from accord.web.services import ApiError
 from accord.web.store import Limits, Store
@@ -171,8 +172,12 @@ def templates_for(limits: Limits) -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(limits: Limits | None = None) -> FastAPI:
-    """The dashboard as an ASGI app (``uvicorn`` serves it; ``TestClient`` tests it)."""
+def create_app(limits: Limits | None = None, ledger_url: str | None = None) -> FastAPI:
+    """The dashboard as an ASGI app (``uvicorn`` serves it; ``TestClient`` tests it).
+
+    ledger_url: the forecast ledger of the Ledger page (default: ``ACCORD_LEDGER``, else the
+    user's SQLite ledger), opened on first use.
+    """
     limits = limits or Limits()
     store = Store(limits)
 
@@ -180,6 +185,7 @@ def create_app(limits: Limits | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         store.close()
+        ledger_pages.close(app.state)
 
     app = FastAPI(
         lifespan=lifespan,
@@ -191,6 +197,7 @@ def create_app(limits: Limits | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.limits = limits
+    app.state.ledger_url = ledger_url
     app.state.templates = templates_for(limits)
 
     @app.middleware("http")
@@ -205,4 +212,5 @@ def create_app(limits: Limits | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, on_invalid_request)  # type: ignore[arg-type]
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(ledger_pages.router)
     return app
