@@ -196,3 +196,24 @@ def test_the_report_shows_the_scenarios_ledger_history(tmp_path: Path) -> None:
     res = accord("report", "ukraine-2025", "-o", str(tmp_path / "plain.html"), "--draws",
                  "20", "--model", "compromise", "--no-shocks", "--no-sensitivity", ledger=url)
     assert '<section id="ledger">' not in (tmp_path / "plain.html").read_text()
+
+
+def test_history_and_runs_list_show_every_record(seeded: Path, tmp_path: Path) -> None:
+    for f in seeded.parent.glob(seeded.name + "*"):
+        shutil.copy(f, tmp_path / f.name)
+    url = f"sqlite:///{tmp_path / seeded.name}"
+    res = accord("ledger", "record", "ukraine-2025", "--model", "median", "--draws", "20",
+                 "--by", "ben", "--note", "second look", ledger=url)
+    assert res.returncode == 0, res.stderr
+    res = accord("ledger", "history", "Q1", "--json", ledger=url)
+    rows = json.loads(res.stdout)
+    assert [(r["run"], r["model"]) for r in rows] == [("R1", "compromise"), ("R2", "median")]
+    assert all(r["counts"] for r in rows)  # Q1 is open: every record answers it
+    res = accord("ledger", "history", "Q1", ledger=url)
+    assert res.returncode == 0 and "R2" in res.stdout and "median" in res.stdout
+    res = accord("ledger", "list", "--runs", ledger=url)
+    assert "second look" in res.stdout and "ben" in res.stdout
+    res = accord("ledger", "show", "R2", ledger=url)
+    assert "R2: Ukraine peace talks" in res.stdout and "note: second look" in res.stdout
+    res = accord("ledger", "list", "--open", "--resolved", ledger=url)
+    assert res.returncode == 2 and "exclude each other" in res.stderr
