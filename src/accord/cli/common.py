@@ -126,8 +126,11 @@ def progress_on_stderr(enabled: bool) -> Iterator[Callable[[str], None] | None]:
 
 
 def write_json(doc: Any) -> None:
-    """The JSON document on stdout (nothing else goes there)."""
-    import json
+    """The JSON document on stdout (nothing else goes there), indented, written by orjson
+    (the standard library's encoder falls back to pure Python when it indents; issue 12)."""
     import sys
 
-    sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    import orjson
+
+    options = orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+    sys.stdout.write(orjson.dumps(doc, option=options).decode("utf-8") + "\n")
