@@ -118,6 +118,7 @@ _MAX_SUM = SCALE * (1 + 1e-12)  # decide's bound on a supplier's listed moves (c
 _FULL_RECOMPUTE = False  # re-evaluate every live candidate after each exchange (tests only)
 _BLOCK_CELLS = 1 << 16  # candidate cells (draws × issue pairs × actor pairs) per block
 _SNAP = 1e-12  # a move within this fraction of the full distance lands on the partner
+_AT = 1e-9  # points of 0–100: an actor this close to the compromise is on neither side
 
 
 @dataclass(frozen=True)
@@ -272,13 +273,17 @@ def at_round_start(position: np.ndarray, outcome: np.ndarray, terms: Terms, draw
                    p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, Shifts]:
     """Candidates with ``terms`` (actor pairs on issue pairs p, q, in the given draws) at the
     start of a round whose positions (S, n, d) and compromise (S, d) are given on 0–100:
-    whether the two lie on opposite sides of both outcomes (step 1; an actor at the outcome
-    is on neither side), and their equal-gain exchange (step 2)."""
+    whether the two lie on opposite sides of both outcomes (step 1; an actor at the outcome,
+    to 1e-9 points, is on neither side), and their equal-gain exchange (step 2)."""
     a, b = terms.a, terms.b
     x_ap, x_bp = position[draw, a, p], position[draw, b, p]
     x_aq, x_bq = position[draw, a, q], position[draw, b, q]
     o_p, o_q = outcome[draw, p], outcome[draw, q]
-    opposite = ((x_ap - o_p) * (x_bp - o_p) < 0) & ((x_aq - o_q) * (x_bq - o_q) < 0)
+    def side(x: np.ndarray, o: np.ndarray) -> np.ndarray:
+        return np.where(np.abs(x - o) > _AT, np.sign(x - o), 0.0)
+
+    opposite = ((side(x_ap, o_p) * side(x_bp, o_p) < 0)
+                & (side(x_aq, o_q) * side(x_bq, o_q) < 0))
     return opposite, equal_gain(x_ap, x_bp, x_bq, x_aq, np.sign(x_ap - x_bp),
                                 np.sign(x_bq - x_aq), o_p, o_q, terms.coef)
 
@@ -698,7 +703,10 @@ class _Engine:
         self.x0f, self.yf = x0.reshape(-1), y.reshape(-1)
         outcome = (self.weight * y).sum(axis=1) / self.total
         self.outcome = outcome
-        side = np.sign(x0 - outcome[:, None, :])  # fixed for the round (step 3)
+        # sides, fixed for the round (step 3); an actor within _AT of the outcome (rounding)
+        # is on neither side
+        gap = x0 - outcome[:, None, :]
+        side = np.where(np.abs(gap) > _AT, np.sign(gap), 0.0)
         if self.compat:
             self.start_outcome = outcome.copy()
             self.known = np.zeros((S, n, d))
