@@ -137,3 +137,22 @@ def test_advise_command(accord) -> None:
     doc = json.loads(accord("advise", "ukraine-2025", "--actor", "UKR", "-m", "compromise",
                             "--draws", "1", "--json").stdout)
     assert doc["moves"][0]["rank"] == 1 and doc["moves"][0]["edits"]
+
+
+def test_advice_figure_by_hand(tmp_path, accord) -> None:
+    from accord.report import figures as F
+
+    advice = analysis.advise(median_case(), "A", models=["median", "compromise"], draws=1)
+    fig = F.advice_data(advice, top=3)
+    assert fig.models == ("median", "compromise")
+    assert fig.moves[0] == advice.ranked[0].move.text
+    # persuading B 20 points: median 50 → 30 (+20); compromise moves by B's share 0.4 × 20 = 8
+    assert fig.gains[0] == pytest.approx((20.0, 8.0))
+    plot = F.to_plotly(fig)
+    assert plot["data"][0]["type"] == "heatmap" and plot["data"][0]["z"][0][0] == 20.0
+    F.to_matplotlib(fig)
+    path = tmp_path / "a.png"
+    res = accord("advise", "ukraine-2025", "--actor", "UKR", "-m", "median", "--draws", "1",
+                 "--png", str(path))
+    assert res.returncode == 0, res.stderr
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -372,8 +372,11 @@ def test_run_and_results(client) -> None:
     assert 'data-status="done"' in html and "P(territory&gt;=60)" in html
     for fig in ('id="map-0"', 'id="dist-0"', 'id="tornado-0-0"', 'id="shock-0-0"'):
         assert fig in html
+    # the Why panel: the compromise model's pulls add up to the offset from the status quo
+    assert 'id="why"' in html and "The pulls (weight share × distance from it)" in html
     report = client.get(f"/jobs/{job[1]}/report.html")
     assert report.status_code == 200 and "us-walks-away" in report.text
+    assert 'id="why"' in report.text and "MAE 22.9, the benchmark" in report.text
     assert report.headers["content-disposition"] == 'attachment; filename="report.html"'
     assert client.get("/jobs/nope").status_code == 404
     assert client.get(url).text.count(f'data-job="{job[1]}"') == 1  # the page shows it

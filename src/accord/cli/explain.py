@@ -3,6 +3,7 @@ moves help one actor)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,6 +11,7 @@ import typer
 from accord.cli import render
 from accord.cli.common import (
     app,
+    err,
     load_scenario,
     parse_options,
     progress_on_stderr,
@@ -24,6 +26,7 @@ from accord.cli.options import (
     ScenarioArg,
     Seed,
 )
+from accord.errors import UserError
 
 Issues = Annotated[list[str] | None, typer.Option(
     "--issue", "-i", help="Only this issue (its id); repeat for several. Default: every issue.")]
@@ -77,6 +80,9 @@ def advise(
     top: Annotated[int, typer.Option(min=1, help="Moves shown.")] = 12,
     salience_scale: SalienceScale = 100.0,
     as_json: Json = False,
+    png: Annotated[Path | None, typer.Option(
+        "--png", help="Also write the figure (moves × models, gain and share of draws) as "
+        "this PNG file.")] = None,
 ) -> None:
     """What one actor can do: its candidate moves ranked by how far they bring the forecast
     toward its positions.
@@ -96,6 +102,17 @@ def advise(
         with progress_on_stderr(not as_json) as step:
             advice = analysis.advise(sc, actor, plan, draws=draws, seed=seed, issues=issue,
                                      progress=step)
+    if png is not None:
+        from accord.report import figures as F
+        from accord.report.builder import write_png
+
+        with user_errors():
+            try:
+                write_png(F.advice_data(advice, top), png)
+            except OSError as e:
+                raise UserError(f"{png}: cannot write the PNG file ({e.strerror or e})"
+                                ) from None
+        err.print(f"wrote {png}")
     if as_json:
         write_json(advice.to_json())
         return

@@ -359,16 +359,16 @@ def render_html(report: Report, *, embed_plotly: bool = True) -> str:
     for f in figs:
         by_kind.setdefault(f.kind, []).append(f)
     summary = analysis.summary_table(r)
-    words = [[describe(r, m, i) for i in sc.issue_ids] for m in range(len(r.results))]
+    why = analysis.brief(r)  # the "Why" section: accord explain's brief
     sources = {s.id: s for s in sc.sources}
     return _env().get_template("report.html.j2").render(
-        report=report, sc=sc, result=r, summary=summary, words=words, figs=by_kind,
+        report=report, sc=sc, result=r, summary=summary, why=why, figs=by_kind,
         issue_figs=[[f for f in figs if getattr(f, "issue", None) == iid
                      and f.kind in ("actor_map", "distribution")] for iid in sc.issue_ids],
         quantities=_quantity_rows(sc), sources=sources, labels=F.model_labels(r),
         wars=[{"label": lab, "words": war_words(sc, m.war)}
               for lab, m in zip(F.model_labels(r), r.results, strict=True) if m.war],
-        war_and_spatial=WAR_AND_SPATIAL,
+        war_and_spatial=WAR_AND_SPATIAL, record_corpus=analysis.RECORD_CORPUS,
         sensitivity=_sensitivity_tables(report), shock_tables=_shock_tables(report),
         rerun=rerun_command(report),
         ledger_history=[{"q": q, "figure": history_figure(q) if q["history"] else None}
@@ -400,6 +400,14 @@ def write_pngs(figs: Sequence[F.FigureData], directory: str | os.PathLike[str],
             F.to_matplotlib(f).savefig(tmp, dpi=dpi, format="png")
         paths.append(path)
     return paths
+
+
+def write_png(fig: F.FigureData, path: str | os.PathLike[str], dpi: int = 130) -> Path:
+    """One figure as a PNG file (written atomically)."""
+    out = Path(path)
+    with atomic_path(out) as tmp:
+        F.to_matplotlib(fig).savefig(tmp, dpi=dpi, format="png", bbox_inches="tight")
+    return out
 
 
 def write_forecast_pngs(result: ForecastResult, directory: str | os.PathLike[str],

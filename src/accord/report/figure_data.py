@@ -215,8 +215,34 @@ class WarTermsData:
 WAR_TERMS_BINS = 25
 
 
+@dataclass(frozen=True)
+class AdviceData:
+    """``accord advise``: the best moves (rows, best first) × the models (columns), each cell
+    the move's mean gain in the actor's utility (×100) under that model."""
+
+    kind = "advice"
+    id: str
+    title: str
+    actor: str
+    moves: tuple[str, ...]
+    models: tuple[str, ...]
+    gains: tuple[tuple[float, ...], ...]  # [move][model]
+    helps: tuple[tuple[float, ...], ...]  # share of draws in which it helps
+
+
 FigureData = (TrajectoryData | DistributionData | ActorMapData | TornadoData | ShockData
-              | WarAgreementData | WarFrontData | WarTermsData)
+              | WarAgreementData | WarFrontData | WarTermsData | AdviceData)
+
+
+def advice_data(advice: Any, top: int = 12) -> AdviceData:
+    """The figure of an :class:`accord.analysis.Advice`: its ``top`` moves by every model."""
+    ranked = advice.ranked[:top]
+    labels = tuple(advice.labels)
+    return AdviceData(
+        "advice", f"What {advice.actor} can do: gain in its utility by move and model",
+        advice.actor, tuple(r.move.text for r in ranked), labels,
+        tuple(tuple(r.effects[m].utility for m in labels) for r in ranked),
+        tuple(tuple(r.effects[m].helps for m in labels) for r in ranked))
 
 
 def _t(values: Any) -> tuple[float, ...]:

@@ -4,6 +4,7 @@ draws. User text is escaped for matplotlib, which reads ``$...$`` as mathematics
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from accord.report.figure_data import (
     PALETTE,
     STATUS_QUO_COLOUR,
     ActorMapData,
+    AdviceData,
     DistributionData,
     FigureData,
     ShockData,
@@ -218,6 +220,25 @@ def _mpl_war_terms(f: WarTermsData) -> Figure:
     return fig
 
 
+def _mpl_advice(f: AdviceData) -> Figure:
+    gains = np.array(f.gains, dtype=float).reshape(len(f.moves), len(f.models))
+    top = float(np.abs(gains).max()) if gains.size and np.abs(gains).max() > 0 else 1.0
+    fig, ax = _new_figure(3.5 + 1.0 * len(f.models), 1.2 + 0.42 * len(f.moves))
+    ax.imshow(gains, cmap="RdBu", vmin=-top, vmax=top, aspect="auto")
+    for i in range(gains.shape[0]):
+        for j in range(gains.shape[1]):
+            ax.text(j, i, f"{gains[i, j]:+.1f}\n{f.helps[i][j]:.0%}", ha="center",
+                    va="center", fontsize=7,
+                    color="white" if abs(gains[i, j]) > 0.6 * top else "black")
+    ax.grid(False)
+    ax.set_xticks(range(len(f.models)), [_m(m) for m in f.models], fontsize=8)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(f.moves)), [_m(textwrap.shorten(m, 70)) for m in f.moves],
+                  fontsize=7)
+    ax.set_title(_m(f.title), loc="left", fontsize=10, pad=24)
+    return fig
+
+
 _MPL = {
     "war_agreement": _mpl_war_agreement,
     "war_front": _mpl_war_front,
@@ -227,6 +248,7 @@ _MPL = {
     "actor_map": _mpl_actor_map,
     "tornado": _mpl_tornado,
     "shock": _mpl_shock,
+    "advice": _mpl_advice,
 }
 
 

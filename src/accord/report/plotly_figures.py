@@ -18,6 +18,7 @@ from accord.report.figure_data import (
     PALETTE,
     STATUS_QUO_COLOUR,
     ActorMapData,
+    AdviceData,
     DistributionData,
     FigureData,
     ShockData,
@@ -280,7 +281,24 @@ def _plotly_war_terms(f: WarTermsData) -> dict[str, Any]:
         yaxis={"title": {"text": "share of draws"}, "tickformat": ".0%"}, shapes=shapes)}
 
 
+def _plotly_advice(f: AdviceData) -> dict[str, Any]:
+    gains = np.array(f.gains, dtype=float)
+    top = float(np.abs(gains).max()) if gains.size else 1.0
+    text = [[f"{g:+.1f}<br>{h:.0%}" for g, h in zip(row, hrow, strict=True)]
+            for row, hrow in zip(f.gains, f.helps, strict=True)]
+    data = [{"type": "heatmap", "z": [list(r) for r in f.gains], "x": [_h(m) for m in f.models],
+             "y": [_h(m) for m in f.moves], "text": text, "texttemplate": "%{text}",
+             "zmin": -top, "zmax": top, "colorscale": "RdBu", "reversescale": False,
+             "colorbar": {"title": {"text": "gain"}},
+             "hovertemplate": "%{y}<br>%{x}: gain %{z:+.2f}<extra></extra>"}]
+    layout = _layout(f.title, yaxis={"automargin": True, "autorange": "reversed"},
+                     xaxis={"side": "top"})
+    layout["height"] = max(300, 120 + 34 * len(f.moves))
+    return {"data": data, "layout": layout}
+
+
 _PLOTLY = {
+    "advice": _plotly_advice,
     "war_agreement": _plotly_war_agreement,
     "war_front": _plotly_war_front,
     "war_terms": _plotly_war_terms,

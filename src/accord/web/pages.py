@@ -315,7 +315,7 @@ def results_context(job: Job) -> dict[str, Any]:
     labels = F.model_labels(r)
     summary = analysis.summary_table(r)
     return {"state": state, "result": r, "report": rep, "labels": labels,
-            "figs": report_figures(rep), "summary": summary}
+            "figs": report_figures(rep), "summary": summary, "why": analysis.brief(r)}
 
 
 def _int(text: str, name: str) -> int:
