@@ -226,3 +226,17 @@ def test_tables_and_json_show_the_swing(accord) -> None:
     assert bdm["outcome"]["territory"] == pytest.approx(47.277, abs=1e-3)
     assert bdm["swing"]["territory"] == pytest.approx([20.0, 74.554], abs=1e-3)
     assert bdm["swing"]["ceasefire"][0] == bdm["swing"]["ceasefire"][1]  # settled
+
+
+def test_record_quotes_docs_validation() -> None:
+    """The record beside the models is the table of docs/validation.md, number for number."""
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "validation.md").read_text(encoding="utf-8")
+    for name, rec in analysis.RECORD.items():
+        row = next(line for line in text.splitlines() if line.startswith(f"| {name} |"))
+        cells = [c.strip().strip("*") for c in row.strip("|").split("|")]
+        assert float(cells[2]) == rec.mae
+        if rec.diff is not None:
+            assert cells[6].replace("−", "-") == (
+                f"{rec.diff:+.1f} [{rec.ci95[0]:+.1f}, {rec.ci95[1]:+.1f}]")
