@@ -22,9 +22,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import scoringrules as sr
 
-from accord import analysis
+from accord import analysis, calibration
 from accord.analysis import Ensemble, ModelPlan
+from accord.arrays import to_arrays
+from accord.calibration import Calibration, CalibrationSet
 from accord.io.deu import (  # noqa: F401  the reading moved to io; its names stay here
     DEFAULT_SALIENCE,
     Capabilities,
@@ -115,7 +118,8 @@ INTERVALS = ("q05", "q10", "q90", "q95")
 @dataclass(frozen=True)
 class TaskOutput:
     """One model on one proposal: point forecast (d,), interval ends (4, d) or None,
-    the draws (S, d) when an ensemble needs them, the error if the model failed."""
+    the draws (S, d) (the central forecast (1, d) without draws), the error if the model
+    failed."""
 
     point: np.ndarray
     interval: np.ndarray | None
@@ -134,7 +138,6 @@ class ModelTask:
     model: BaseModel
     draws: int
     noise: Noise
-    keep_draws: bool
 
     def __call__(self, proposal: Proposal, seed: np.random.SeedSequence) -> TaskOutput:
         sc = with_noise(proposal.scenario, self.noise) if self.draws > 1 else proposal.scenario
@@ -146,11 +149,11 @@ class ModelTask:
             return TaskOutput(np.full(d, np.nan), None, None, time.perf_counter() - t0,
                               f"{type(e).__name__}: {e}")
         interval = None
-        kept = None
+        kept = np.asarray(res.point.outcome, float)  # (1, d): the central forecast
         if res.draws is not None:
             qs = [analysis.QUANTILES[q] for q in INTERVALS]
             interval = np.quantile(res.draws.outcome, qs, axis=0)
-            kept = res.draws.outcome if self.keep_draws else None
+            kept = res.draws.outcome
         return TaskOutput(np.asarray(res.outcome, float), interval, kept,
                           time.perf_counter() - t0)
 
@@ -162,7 +165,9 @@ class Scores:
     n: issues scored (with an outcome and a finite forecast). paired: mean of
     |error| − |error of compromise| over the issues both scored, with a bootstrap 95 %
     interval resampling proposals. coverage: share of outcomes inside the 80 % (q10–q90)
-    and 90 % (q05–q95) predictive intervals (None without draws).
+    and 90 % (q05–q95) intervals of input noise (None without draws). predictive (with a
+    calibration): mean CRPS, the paired CRPS difference against the compromise model
+    [bootstrap 95 %], coverage and mean width of the calibrated 80 % and 90 % intervals.
     """
 
     model: str
@@ -175,12 +180,15 @@ class Scores:
     ci95: tuple[float, float]
     coverage: dict[str, float] | None
     failures: int = 0
+    predictive: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = {"model": self.model, "n": self.n, "mae": self.mae, "median_ae": self.median_ae,
                "rmse": self.rmse, "within10": self.within10,
                "paired_vs_compromise": {"mean_diff": self.mean_diff, "ci95": list(self.ci95)},
                "coverage": self.coverage}
+        if self.predictive is not None:
+            out["predictive"] = self.predictive
         if self.failures:
             out["failures"] = self.failures
         return analysis._jsonable(out)
@@ -227,6 +235,11 @@ class BacktestResult:
     bootstrap: int = 2000
     seconds: dict[str, float] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
+    samples: dict[str, np.ndarray] = field(default_factory=dict)  # model -> (N, S) draws
+    features: np.ndarray | None = None  # (N, 4) difficulty, off-centre of the compromise
+    lower: np.ndarray | None = None  # (N,) scale bounds
+    upper: np.ndarray | None = None
+    calibrated: CalibratedScores | None = None
 
     @property
     def n_issues(self) -> int:
@@ -270,8 +283,13 @@ class BacktestResult:
                     "90": float(np.mean((q[:, 0] <= y) & (y <= q[:, 3]))) if n else nan,
                 }
             failures = int((rows & np.isnan(self.prediction[model])).sum())
+            pred = None
+            if self.calibrated is not None and model in self.calibrated.crps:
+                pred = self.calibrated.summary(model, rows, self.proposal, self.outcome,
+                                               self.bootstrap, np.random.SeedSequence(
+                                                   self.seed, spawn_key=(3, boot_key)))
             out.append(Scores(model, n, mae, med, rmse, within, mean_diff, ci, coverage,
-                              failures))
+                              failures, pred))
         return out
 
     def groups(self, columns: Sequence[str]) -> list[tuple[str, np.ndarray]]:
@@ -312,6 +330,8 @@ class BacktestResult:
         if self.draws > 1:
             doc["noise"] = {"position": self.noise.position, "salience": self.noise.salience,
                             "capability": self.noise.capability}
+        if self.calibrated is not None:
+            doc["calibration"] = self.calibrated.source
         if by:
             doc["breakdown"] = self.breakdown(by)
         doc["seconds"] = {k: round(v, 3) for k, v in self.seconds.items()}
@@ -325,8 +345,9 @@ def backtest(proposals: Sequence[Proposal],
              models: Sequence[str | BaseModel | Ensemble] | ModelPlan | None = None,
              draws: int = 1, seed: int = 0, noise: Noise | None = None,
              options: dict[str, Any] | None = None, bootstrap: int = 2000,
-             executor: Any = None, progress: BacktestProgress | None = None
-             ) -> BacktestResult:
+             executor: Any = None, progress: BacktestProgress | None = None,
+             calibrations: CalibrationSet | None = None, cv: int | None = None,
+             method: str = calibration.DEFAULT_METHOD) -> BacktestResult:
     """Run each model on every proposal and collect forecasts of the issues with outcomes.
 
     models: as in :func:`accord.analysis.forecast` (None = every registered model); the
@@ -336,6 +357,9 @@ def backtest(proposals: Sequence[Proposal],
     through ``executor``); a proposal's seed is the same for every model, so the numbers do
     not depend on the executor. A model that raises on a proposal gets NaN there (its error
     is kept in ``errors``) and the others go on.
+    Predictive scores (CRPS, calibrated intervals; :func:`calibrate_result`): with ``cv`` = K
+    from calibrations fit (``method``) on K − 1 folds of proposals, else from
+    ``calibrations`` when given.
     """
     if draws < 1:
         raise analysis.AnalysisError(f"draws must be at least 1, got {draws}")
@@ -346,10 +370,9 @@ def backtest(proposals: Sequence[Proposal],
         plan = ModelPlan((ref, *plan.models),
                          tuple((e, tuple(k + 1 for k in idx), w) for e, idx, w in plan.ensembles))
     labels = analysis.unique_labels(plan)
-    in_ensemble = {k for _, idx, _ in plan.ensembles for k in idx}
     props = list(proposals)
     seeds = np.random.SeedSequence(seed).spawn(len(props))
-    tasks = [(ModelTask(m, draws, noise, k in in_ensemble and draws > 1), prop)
+    tasks = [(ModelTask(m, draws, noise), prop)
              for k, m in enumerate(plan.models) for prop in props]
     report = None
     if progress:
@@ -375,6 +398,10 @@ def backtest(proposals: Sequence[Proposal],
             result.interval[label] = np.array(
                 [outs[p].interval[:, k] if outs[p].interval is not None else [np.nan] * 4
                  for p, k in scored], float).reshape(-1, 4)
+        width = max(o.draws.shape[0] if o.draws is not None else 1 for o in outs)
+        result.samples[label] = np.array(
+            [outs[p].draws[:, k] if outs[p].draws is not None else np.full(width, np.nan)
+             for p, k in scored], float).reshape(len(scored), width)
         result.seconds[label] = float(sum(o.seconds for o in outs))
         errs = [f"{props[p].id}: {o.error}" for p, o in enumerate(outs) if o.error]
         if errs:
@@ -383,7 +410,133 @@ def backtest(proposals: Sequence[Proposal],
         label = labels[len(plan.models) + j]
         _add_ensemble(result, label, [per_model[k] for k in idx], w, scored, len(props), seed,
                       j)
+    _set_features(result, scored)
+    if cv or calibrations is not None:
+        t0 = time.perf_counter()
+        result.calibrated = calibrate_result(result, calibrations, cv, method, seed)
+        result.seconds["calibration"] = time.perf_counter() - t0
     return result
+
+
+def _set_features(result: BacktestResult, scored: list[tuple[int, int]]) -> None:
+    """Difficulty features (N, 4) and scale bounds of the scored rows (central inputs)."""
+    per_prop: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for p in sorted({p for p, _ in scored}):
+        sc = result.proposals[p].scenario
+        arr = to_arrays(sc)
+        un = unanimity(sc)
+        z = calibration.difficulty(arr.position[0], arr.weight[0], arr.mask, arr.lower,
+                                   arr.upper, (arr.lower + arr.upper) / 2.0, un)
+        per_prop[p] = (z, arr.lower, arr.upper)
+    result.features = np.array([per_prop[p][0][k] for p, k in scored], float).reshape(-1, 4)
+    result.lower = np.array([per_prop[p][1][k] for p, k in scored], float)
+    result.upper = np.array([per_prop[p][2][k] for p, k in scored], float)
+
+
+def unanimity(scenario: Scenario) -> np.ndarray:
+    """(d,) True where the scenario's decision rule is unanimity."""
+    rule = getattr(scenario, "rule", None)
+    kind = getattr(rule, "kind", None)
+    return np.full(len(scenario.issues), kind == "unanimity")
+
+
+def model_features(result: BacktestResult, model: str) -> np.ndarray:
+    """The features with the model's own distance of its forecast from the middle."""
+    assert result.features is not None and result.lower is not None
+    z = result.features.copy()
+    span = np.where(result.upper > result.lower, result.upper - result.lower, 1.0)
+    z[:, 2] = np.nan_to_num(np.abs(result.prediction[model] - (result.lower + result.upper)
+                                   / 2.0) / span)
+    return z
+
+
+@dataclass
+class CalibratedScores:
+    """Per model and scored row: CRPS of the predictive draws and the calibrated interval
+    ends (q05, q10, q90, q95); ``source`` says which calibration (shipped, a file, or K-fold
+    cross-validation)."""
+
+    source: dict[str, Any]
+    crps: dict[str, np.ndarray] = field(default_factory=dict)
+    interval: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def summary(self, model: str, rows: np.ndarray, proposal: np.ndarray, outcome: np.ndarray,
+                bootstrap: int, seed: np.random.SeedSequence) -> dict[str, Any]:
+        c = self.crps[model]
+        ok = rows & np.isfinite(c)
+        q = self.interval[model][ok]
+        y = outcome[ok]
+        nan = math.nan
+        n = int(ok.sum())
+        out: dict[str, Any] = {
+            "crps": float(c[ok].mean()) if n else nan,
+            "coverage": {"80": float(np.mean((q[:, 1] <= y) & (y <= q[:, 2]))) if n else nan,
+                         "90": float(np.mean((q[:, 0] <= y) & (y <= q[:, 3]))) if n else nan},
+            "width": {"80": float(np.mean(q[:, 2] - q[:, 1])) if n else nan,
+                      "90": float(np.mean(q[:, 3] - q[:, 0])) if n else nan},
+        }
+        ref = self.crps.get(REFERENCE)
+        if ref is not None:
+            both = ok & np.isfinite(ref)
+            diff = c[both] - ref[both]
+            ci = bootstrap_mean_ci(diff, proposal[both], bootstrap,
+                                   np.random.default_rng(seed))
+            out["crps_vs_compromise"] = {"mean_diff": float(diff.mean()) if diff.size else nan,
+                                         "ci95": list(ci)}
+        return out
+
+
+def calibrate_result(result: BacktestResult, calibrations: CalibrationSet | None,
+                     cv: int | None, method: str = calibration.DEFAULT_METHOD, seed: int = 0
+                     ) -> CalibratedScores:
+    """CRPS and calibrated intervals of every model of a backtest.
+
+    With ``cv`` = K: the proposals are dealt into K folds (seeded); each fold's predictive
+    distributions come from a calibration fit (``method``) on the other K − 1 folds' errors,
+    so no issue is scored by a calibration that has seen it. Without: the given
+    calibrations (models without one are not scored).
+    """
+    assert result.lower is not None and result.upper is not None
+    if cv:
+        folds = calibration.grouped_folds(result.proposal, cv, seed)
+        source: dict[str, Any] = {"cv": cv, "method": method, "seed": seed,
+                                  "grouped_by": "proposal"}
+    else:
+        assert calibrations is not None
+        source = {"name": calibrations.name, **calibrations.provenance}
+    out = CalibratedScores(source)
+    qs = [analysis.QUANTILES[q] for q in INTERVALS]
+    y = result.outcome
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(4,)))
+    for model in result.models:
+        f = result.prediction[model]
+        z = model_features(result, model)
+        draws = result.samples[model].T  # (S, N)
+        crps = np.full(y.size, np.nan)
+        interval = np.full((y.size, 4), np.nan)
+        parts: list[tuple[np.ndarray, Calibration]] = []
+        if cv:
+            for k in range(cv):
+                test = folds == k
+                parts.append((test, calibration.fit(model, f[~test], y[~test], z[~test],
+                                                    result.lower[~test], result.upper[~test],
+                                                    method)))
+        else:
+            cal = calibrations.get(model, model.split(":")[0]) if calibrations else None
+            if cal is None:
+                continue
+            parts.append((np.ones(y.size, bool), cal))
+        for rows, cal in parts:
+            rows = rows & np.isfinite(f)
+            if not rows.any():
+                continue
+            ens = cal.predictive(draws[:, rows], z[rows], result.lower[rows],
+                                 result.upper[rows], rng)  # (M, n)
+            crps[rows] = sr.crps_ensemble(y[rows], ens, m_axis=0)
+            interval[rows] = np.quantile(ens, qs, axis=0).T
+        out.crps[model] = crps
+        out.interval[model] = interval
+    return out
 
 
 def run_task(item: tuple[ModelTask, Proposal], seed: np.random.SeedSequence) -> TaskOutput:
@@ -398,6 +551,7 @@ def _add_ensemble(result: BacktestResult, label: str, members: list[list[TaskOut
     w = np.asarray(weights, float)
     points = []
     intervals = []
+    mixed_draws: list[np.ndarray] = []
     for p in range(n_props):
         outs = [m[p] for m in members]
         points.append(np.tensordot(w, np.stack([o.point for o in outs]), 1))
@@ -407,9 +561,14 @@ def _add_ensemble(result: BacktestResult, label: str, members: list[list[TaskOut
                 mixed = analysis.mix_draws([o.draws for o in outs], w, rng)  # type: ignore[misc]
                 qs = [analysis.QUANTILES[q] for q in INTERVALS]
                 intervals.append(np.quantile(mixed, qs, axis=0))
+                mixed_draws.append(mixed)
             else:
                 intervals.append(np.full((4, outs[0].point.size), np.nan))
+                mixed_draws.append(np.full((result.draws, outs[0].point.size), np.nan))
     result.prediction[label] = np.array([points[p][k] for p, k in scored], float)
     if result.draws > 1:
         result.interval[label] = np.array([intervals[p][:, k] for p, k in scored],
                                           float).reshape(-1, 4)
+    result.samples[label] = np.array(
+        [(mixed_draws[p] if mixed_draws else points[p][None, :])[:, k] for p, k in scored],
+        float)
