@@ -73,6 +73,38 @@ class ConflictArrays:
 
 
 @dataclass(frozen=True)
+class DecisionRule:
+    """A scenario's decision rule as numbers (shared/DESIGN.md, "Decision rules").
+
+    share: τ, the share of the voting weight a coalition needs (≥ τ, or > τ when
+    ``strict``); weight: (n,) votes per actor, None = capability; veto: (n,) bool.
+    """
+
+    kind: str
+    share: float
+    strict: bool
+    weight: np.ndarray | None
+    veto: np.ndarray
+
+    def take(self, idx: np.ndarray) -> DecisionRule:
+        return replace(self, weight=None if self.weight is None else self.weight[idx],
+                       veto=self.veto[idx])
+
+
+def decision_rule(scenario: Scenario) -> DecisionRule | None:
+    """The scenario's ``rule:`` as numbers, in actor order; None without one."""
+    rule = scenario.rule
+    if rule is None:
+        return None
+    ids = scenario.actor_ids
+    weight = None
+    if rule.weights is not None:
+        weight = np.array([float(rule.weights.get(a, 0.0)) for a in ids])
+    veto = np.array([a in rule.veto for a in ids], dtype=bool)
+    return DecisionRule(rule.kind, rule.share, rule.strict, weight, veto)
+
+
+@dataclass(frozen=True)
 class ScenarioArrays:
     """The numbers of a scenario as arrays, with a leading draw axis.
 
@@ -82,6 +114,7 @@ class ScenarioArrays:
     as position; models must still consult the mask.
     lower, upper: (d,) the issues' scale bounds. status_quo: (S, d), NaN where none is given.
     conflict: the ``conflict:`` section's numbers, None where the scenario has none.
+    rule: the decision rule, None when the scenario names none.
     """
 
     actor_ids: tuple[str, ...]
@@ -94,6 +127,7 @@ class ScenarioArrays:
     upper: np.ndarray
     status_quo: np.ndarray
     conflict: ConflictArrays | None = None
+    rule: DecisionRule | None = None
 
     @property
     def draws(self) -> int:
@@ -140,6 +174,7 @@ class ScenarioArrays:
             capability=self.capability[:, idx],
             mask=self.mask[idx],
             conflict=None if self.conflict is None else self.conflict.take_actors(idx),
+            rule=None if self.rule is None else self.rule.take(idx),
         )
 
     def take_issues(self, index: np.ndarray | list[int]) -> ScenarioArrays:
@@ -345,6 +380,7 @@ def sample(scenario: Scenario, draws: int = 1, seed: int | np.random.Generator |
         upper=upper,
         status_quo=status_quo,
         conflict=_conflict_arrays(scenario, draws, status_quo, seed),
+        rule=decision_rule(scenario),
     )
 
 

@@ -162,6 +162,32 @@ def issue_capabilities(participants: Sequence[str], caps: Capabilities,
     return out
 
 
+QMV_PRE_NICE = 62 / 87  # qualified majority, pre-Nice weights (62 of 87 votes)
+QMV_NICE = 232 / 321  # Nice weights (232 of 321 votes)
+
+
+def council_rule(counvte: str, participants: Sequence[str], caps: Capabilities
+                 ) -> dict[str, Any] | None:
+    """The ``rule:`` of a DEU proposal from its ``counvte`` column: QMV (62/87 with pre-Nice
+    votes, 232/321 with Nice votes, the system :func:`issue_capabilities` would use for the
+    proposal's states) or unanimity, the Council members voting with their Council votes
+    (the Commission and the Parliament have none). Other or blank values: no rule."""
+    kind = counvte.strip().lower()
+    if kind not in ("qmv", "unan"):
+        return None
+    states = [a for a in participants if caps.pre_nice.get(a) is not None
+              or caps.nice.get(a) is not None]
+    if not states:
+        return None
+    pre = all(caps.pre_nice.get(a) is not None for a in states)
+    table = caps.pre_nice if pre else caps.nice
+    weights = {a: float(table[a]) for a in states if table.get(a)}
+    if kind == "unan":
+        return {"kind": "unanimity", "weights": weights}
+    return {"kind": "weighted-majority", "threshold": QMV_PRE_NICE if pre else QMV_NICE,
+            "weights": weights}
+
+
 def load_deu(path: str | os.PathLike[str], capabilities_path: str | os.PathLike[str], *,
              institutions: Institutions | float = "largest",
              capability: Literal["votes", "equal"] = "votes",
@@ -290,6 +316,9 @@ def _proposal(pid: str, name: str, entries: list[tuple[DeuIssue, dict[str, float
         actors.append({"id": a, "name": caps.names[a], "position": entry["position"],
                        "salience": entry["salience"],
                        "capability": distinct.pop() if len(distinct) == 1 else cap})
-    data = {"title": f"{name} ({pid})", "issues": issues, "actors": actors}
+    data: dict[str, Any] = {"title": f"{name} ({pid})", "issues": issues, "actors": actors}
+    rule = council_rule(entries[0][0].meta.get("counvte", ""), list(per_actor), caps)
+    if rule is not None:
+        data["rule"] = rule
     scenario = validate_data(data, file, lines)
     return Proposal(pid, name, scenario, tuple(i for i, _, _ in entries), skipped)

@@ -276,6 +276,7 @@ BUILTIN: dict[str, str] = {
     "smp": "accord.models.smp",
     "exchange": "accord.models.exchange",
     "war": "accord.models.war",
+    "core": "accord.models.core",
 }
 """The built-in models by name, in the order they are shown, and the module each lives in:
 the registry knows their names without importing them, and imports a model's module only

@@ -204,6 +204,60 @@ class Conflict(BaseModel):
     beliefs: dict[str, Belief]
     costs: dict[str, Number]
     power: Number | None = None
+RULE_KINDS = ("weighted-majority", "unanimity", "majority")
+
+
+class Rule(BaseModel):
+    """How the negotiation decides (shared/DESIGN.md, "Decision rules").
+
+    kind: ``weighted-majority`` (a coalition wins with at least ``threshold`` of the
+    weights), ``majority`` (more than half of the weights) or ``unanimity`` (every voter).
+    weights: votes per actor id (actors not listed do not vote); default: capability.
+    veto: actors whose consent every decision needs.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    kind: Literal["weighted-majority", "unanimity", "majority"]
+    threshold: float | None = None
+    weights: dict[str, float] | None = None
+    veto: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _threshold_fits_kind(self) -> Rule:
+        t = self.threshold
+        if self.kind == "weighted-majority":
+            if t is None:
+                raise ValueError("threshold is required for a weighted-majority rule: the "
+                                 "share of the weights a coalition needs, e.g. 0.72 (above "
+                                 "0.5, at most 1)")
+            if not 0.5 < t <= 1.0:
+                raise ValueError(f"threshold {fmt(t)} is not allowed: a share above 0.5 and "
+                                 "at most 1 (e.g. 232/321 = 0.7227)")
+        elif t is not None:
+            raise ValueError(f"threshold {fmt(t)} is not allowed: a {self.kind} rule fixes its "
+                             "threshold (give kind: weighted-majority for another share)")
+        if self.weights is not None:
+            if any(w < 0 for w in self.weights.values()):
+                bad = [a for a, w in self.weights.items() if w < 0]
+                raise ValueError(f"weights of {', '.join(bad)} are negative: a vote weight is "
+                                 "0 or more")
+            if self.weights and all(w == 0 for w in self.weights.values()):
+                raise ValueError("every weight is 0: nobody votes")
+        return self
+
+    @property
+    def share(self) -> float:
+        """The winning share τ of the weights (majority: 0.5, passed strictly)."""
+        if self.kind == "unanimity":
+            return 1.0
+        if self.kind == "majority":
+            return 0.5
+        return float(self.threshold if self.threshold is not None else 0.5)
+
+    @property
+    def strict(self) -> bool:
+        """True when a coalition must have more than τ (majority), not τ or more."""
+        return self.kind == "majority"
 
 
 class Scenario(BaseModel):
@@ -219,6 +273,7 @@ class Scenario(BaseModel):
     actors: list[Actor]
     shocks: dict[str, list[str]] = Field(default_factory=dict)
     conflict: Conflict | None = None
+    rule: Rule | None = None
 
     @model_validator(mode="wrap")
     @classmethod
@@ -453,8 +508,22 @@ def rules(sc: Scenario, unusable: set[str] | None = None, partial: bool = False,
         found += conflict_problems(sc, scales, _range_problems)
     if check_sources:
         found += _source_problems(sc)
+    found += _rule_problems(sc)
     if not found and not partial:
         found += _shock_problems(sc)
+    return found
+
+
+def _rule_problems(sc: Scenario) -> list[Problem]:
+    """The rule's weights and vetoes name actors of the scenario."""
+    if sc.rule is None:
+        return []
+    ids = set(sc.actor_ids)
+    known = ", ".join(sorted(ids))
+    found = [problem(f"rule.weights.{a}", f"unknown actor id {a!r}; the actors are: {known}",
+                     a, known) for a in (sc.rule.weights or {}) if a not in ids]
+    found += [problem(f"rule.veto[{k}]", f"unknown actor id {a!r}; the actors are: {known}",
+                      a, known) for k, a in enumerate(sc.rule.veto) if a not in ids]
     return found
 
 

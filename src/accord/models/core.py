@@ -1,0 +1,85 @@
+"""Core model: the compromise outcome clipped into the core of the decision rule.
+
+On one issue a point x is in the core when no winning coalition prefers to move it: the
+actors strictly on one side of x do not win (weight short of the threshold τ, or a veto
+player missing). With the voters sorted by position this is the interval between the
+pivots, [a, b] with a the lowest voter position x_i whose right side W(x > x_i) does not
+win and b the highest whose left side W(x < x_i) does not win; each veto player's position
+bounds it on its side: [min(a, min veto), max(b, max veto)] (Krehbiel 1998, *Pivotal
+Politics*, ch. 2; Tsebelis 2002, *Veto Players*, ch. 1; shared/DESIGN.md, "Decision
+rules"). Majority: W > 1/2 wins; unanimity: only the whole set wins, so the core is the
+range of the voters' positions. Without a ``rule:`` (or on an issue without voters) the
+model is the compromise model.
+
+Dev file (DEU, 243 issues; docs/validation.md): clipping changes 31 % of the compromise
+forecasts and lowers the MAE from 22.9 to 22.1 (paired difference −0.8, bootstrap 95 %
+interval [−1.7, +0.1]).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from accord.arrays import ScenarioArrays
+from accord.models.base import BaseModel, Cost, Forecast, register
+from accord.models.compromise import weighted_mean
+
+_TOL = 1e-9
+
+
+def core_bounds(position: np.ndarray, weight: np.ndarray, voters: np.ndarray,
+                veto: np.ndarray, share: float, strict: bool
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The core [lower, upper] per draw and issue, shapes (S, d).
+
+    position, weight: (S, n, d); voters: (n, d) bool, who votes on each issue (takes part
+    and has weight); veto: (n, d) bool, the veto players taking part in each issue; share τ
+    and strict (> τ instead of ≥ τ) as in :class:`~accord.arrays.DecisionRule`. Where
+    nobody votes and nobody has a veto the core is (−inf, +inf).
+    """
+    w = np.where(voters, weight, 0.0)
+    total = w.sum(axis=1, keepdims=True)  # (S, 1, d)
+    w = w / np.where(total > 0, total, 1.0)
+    # W(x_j > x_i) and W(x_j < x_i) for every voter i: pairwise over actors, (S, n, d)
+    above = position[:, None, :, :] > position[:, :, None, :]  # [s, i, j, k]: x_j > x_i
+    below = position[:, None, :, :] < position[:, :, None, :]
+    w_above = np.einsum("sijk,sjk->sik", above, w)
+    w_below = np.einsum("sijk,sjk->sik", below, w)
+    if strict:
+        wins_above, wins_below = w_above > share + _TOL, w_below > share + _TOL
+    else:
+        wins_above, wins_below = w_above >= share - _TOL, w_below >= share - _TOL
+    counted = np.broadcast_to(voters & (total[0] > 0), position.shape)
+    lo = np.where(counted & ~wins_above, position, np.inf).min(axis=1)
+    hi = np.where(counted & ~wins_below, position, -np.inf).max(axis=1)
+    lo = np.minimum(lo, np.where(veto, position, np.inf).min(axis=1))
+    hi = np.maximum(hi, np.where(veto, position, -np.inf).max(axis=1))
+    return np.where(np.isfinite(lo), lo, -np.inf), np.where(np.isfinite(hi), hi, np.inf)
+
+
+@register
+class CoreModel(BaseModel):
+    """Compromise (c·s-weighted mean) clipped into the core of the scenario's rule."""
+
+    name = "core"
+    cost = Cost(ns=4.0)  # per draw × actor³ × issue (web budget): pairwise comparisons
+
+    def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
+        outcome = weighted_mean(arrays.position, arrays.weight, arrays.mask)
+        rule = arrays.rule
+        notes: list[str] = []
+        if rule is None:
+            notes.append("no decision rule in the scenario: the core model is the compromise "
+                         "model")
+            return Forecast(self.name, self.options_dict(), arrays.actor_ids,
+                            arrays.issue_ids, outcome, notes=notes)
+        if rule.weight is None:
+            weight = arrays.capability
+        else:
+            weight = np.broadcast_to(rule.weight[None, :, None], arrays.position.shape)
+        voters = arrays.mask & (weight > 0).any(axis=0)
+        veto = rule.veto[:, None] & arrays.mask
+        lo, hi = core_bounds(arrays.position, weight, voters, veto, rule.share, rule.strict)
+        clipped = np.clip(outcome, lo, hi)
+        return Forecast(self.name, self.options_dict(), arrays.actor_ids, arrays.issue_ids,
+                        clipped, extras={"core_low": lo, "core_high": hi}, notes=notes)
