@@ -19,15 +19,16 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scoringrules as sr
 
-from accord import analysis, calibration
-from accord.analysis import Ensemble, ModelPlan
+from accord import analysis
+from accord.analysis import Ensemble, ModelPlan, calibration
+from accord.analysis.calibration import Calibration, CalibrationSet
 from accord.arrays import to_arrays
-from accord.calibration import Calibration, CalibrationSet
 from accord.io.deu import (  # noqa: F401  the reading moved to io; its names stay here
     DEFAULT_SALIENCE,
     Capabilities,
@@ -572,3 +573,29 @@ def _add_ensemble(result: BacktestResult, label: str, members: list[list[TaskOut
     result.samples[label] = np.array(
         [(mixed_draws[p] if mixed_draws else points[p][None, :])[:, k] for p, k in scored],
         float)
+
+
+def fit_calibrations(proposals: Sequence[Proposal],
+                     models: Sequence[str | BaseModel | Ensemble] | ModelPlan | None = None,
+                     method: str = calibration.DEFAULT_METHOD, corpus: str = "",
+                     options: dict[str, Any] | None = None, executor: Any = None,
+                     progress: BacktestProgress | None = None) -> CalibrationSet:
+    """One calibration per model from a corpus of resolved issues (``accord calibrate``).
+
+    Runs every model on the central inputs (:func:`backtest`, one draw) and fits
+    :func:`accord.calibration.fit` on its errors; the set's provenance names the corpus, its
+    size, today's date, the accord version and the method.
+    """
+    result = backtest(proposals, models, draws=1, options=options, executor=executor,
+                      progress=progress)
+    assert result.lower is not None and result.upper is not None
+    cals = {}
+    for model in result.models:
+        f = result.prediction[model]
+        n = int(np.isfinite(f).sum())
+        cals[model] = calibration.fit(model, f, result.outcome, model_features(result, model),
+                                      result.lower, result.upper, method,
+                                      calibration.provenance(corpus, n, method))
+    prov = calibration.provenance(corpus, result.n_issues, method)
+    prov["proposals"] = len(result.proposals)
+    return CalibrationSet(Path(corpus).stem or "calibration", cals, prov)

@@ -2,6 +2,8 @@
 
 One concern a module (each imports only those before it):
 
+- ``calibration``: model-error terms for calibrated predictive intervals (fit from a
+  backtest corpus, shipped for the DEU dev file);
 - ``thresholds``: events such as ``"territory>=80"`` and their probability over draws;
 - ``results``: :class:`ModelResult`, :class:`ForecastResult` with labelled outcomes
   (issue id -> value) and :func:`quantiles` computed once for all issues (axis names:
@@ -89,7 +91,13 @@ from accord.analysis.explain import (
     explanation_of,
     record_text,
 )
-from accord.analysis.forecast import _seed_int, estimated_seconds, forecast, with_war
+from accord.analysis.forecast import (
+    _seed_int,
+    add_predictive,
+    estimated_seconds,
+    forecast,
+    with_war,
+)
 from accord.analysis.results import (
     NO_DRAWS,
     QUANTILES,
@@ -202,6 +210,7 @@ __all__ = [
     "_same_model",
     "_seed_int",
     "_spec_of",
+    "add_predictive",
     "advise",
     "ally_arrays",
     "brief",

@@ -75,6 +75,11 @@ def forecast_entry(r: ModelResult, issue_ids: Sequence[str],
     if r.draws is not None:  # the issues the model forecasts (the war model: one)
         entry["distribution"] = {i: d for i, d in r.distribution().items()
                                  if d["mean"] == d["mean"]}
+    pred = r.predictive_distribution()
+    if pred is not None and r.calibration is not None:
+        entry["predictive"] = {i: d for i, d in pred.items() if d["mean"] == d["mean"]}
+        entry["calibration"] = {"name": r.calibration.describe(),
+                                **_jsonable(r.calibration.provenance)}
     probs = r.probabilities()
     if probs is not None:
         entry["probabilities"] = probs
@@ -107,6 +112,9 @@ def to_json(result: ForecastResult) -> dict[str, Any]:
     (threshold text -> P) and the ensemble's entry (options ``members``, ``weights``).
     Each forecast also carries ``notes`` (and ``draw_notes`` with draws) and ``explanation``
     (the model's own: per issue ``sentences`` and ``facts``, and ``general`` sentences).
+    Added by issue 14, with a calibration: ``predictive`` (the calibrated predictive
+    distribution, the same quantile keys as ``distribution``) and ``calibration`` (its name
+    and provenance).
     Each forecast's ``label`` tells apart two variants of one model (``bdm``,
     ``bdm:literal``; see :func:`unique_labels`); ``model`` stays the registry name.
     """

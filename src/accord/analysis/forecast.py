@@ -8,6 +8,7 @@ such a forecast is expected to cost, from the models' declared costs.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -15,10 +16,13 @@ from typing import Any
 import numpy as np
 
 from accord import models as model_registry
+from accord.analysis import calibration
+from accord.analysis.calibration import CalibrationSet
 from accord.analysis.ensembles import (
     Ensemble,
     ModelPlan,
     _ensemble_result,
+    mix_draws,
     plan_models,
     unique_labels,
 )
@@ -38,7 +42,8 @@ def forecast(scenario: Scenario,
              draws: int = 1, seed: Seed = 0, options: dict[str, Any] | None = None,
              progress: Progress | None = None,
              thresholds: Sequence[str | Threshold] = (),
-             trajectories: bool = False) -> ForecastResult:
+             trajectories: bool = False,
+             calibrations: CalibrationSet | None = None) -> ForecastResult:
     """Forecast a scenario with each model: point run, and with draws > 1 the distribution.
 
     models: specs (``"nash"``, ``"bdm:scholz"``, ``"ensemble:compromise=2,nash=1"``), model
@@ -48,6 +53,8 @@ def forecast(scenario: Scenario,
       time of agreement (``"agreement<=2025-12-31"``; see :mod:`accord.analysis.war`).
     "All models" (``models`` None) adds the war model where the scenario has a ``conflict:``
     section, and otherwise leaves it out with a note (``ForecastResult.notes``).
+    calibrations: model-error terms (:mod:`accord.analysis.calibration`); each model with
+      one gets ``predictive`` draws (:func:`add_predictive`).
     The same seed gives the same numbers; every model sees the same Monte Carlo draws.
     trajectories: keep every draw's round-by-round positions (memory: draws × rounds ×
       actors × issues); by default only the central run's, and outcomes per round for the
@@ -88,6 +95,7 @@ def forecast(scenario: Scenario,
         members = [result.results[k] for k in idx]
         result.results.append(_ensemble_result(ens, members, w, np.random.default_rng(ess),
                                                parsed, label))
+    add_predictive(result, calibrations)
     return result
 
 
@@ -101,6 +109,37 @@ def with_war(plan: ModelPlan, scenario: Scenario) -> tuple[ModelPlan, list[str]]
         return plan, ["war: left out: the scenario has no conflict: section (see `accord "
                       "new` for one)"]
     return replace(plan, models=(*plan.models, model_registry.get("war"))), []
+
+
+def add_predictive(result: ForecastResult, calibrations: CalibrationSet | None) -> None:
+    """Attach each result's calibrated predictive draws: its draws (or central forecast)
+    plus its model's errors on the calibration corpus (:mod:`accord.analysis.calibration`).
+    Models without a calibration in the set keep none; an ensemble without one mixes its
+    members'. Seeded by the result's seed and each model's label, so a model's predictive
+    draws do not depend on which other models ran."""
+    if calibrations is None:
+        return
+    central = sample(result.scenario, 1)
+    un = np.full(central.n_issues, central.rule is not None and central.rule.kind ==
+                 "unanimity")
+    by_label = {r.label: r for r in result.results}
+    for r in result.results:
+        rng = np.random.default_rng(np.random.SeedSequence(
+            result.seed, spawn_key=(7, zlib.crc32(r.label.encode()))))
+        cal = calibrations.get(r.label, r.model)
+        if cal is not None:
+            z = calibration.difficulty(central.position[0], central.weight[0], central.mask,
+                                       central.lower, central.upper, np.asarray(r.outcome), un)
+            base = r.draws.outcome if r.draws is not None else r.point.outcome
+            r.predictive = cal.predictive(base, z, central.lower, central.upper, rng)
+            r.calibration = cal
+            continue
+        members = [by_label.get(m) for m in r.options.get("members", [])]
+        if members and all(m is not None and m.predictive is not None for m in members):
+            draws = [m.predictive for m in members]  # type: ignore[union-attr]
+            size = min(d.shape[0] for d in draws)
+            r.predictive = mix_draws([d[:size] for d in draws], r.options["weights"], rng)
+            r.calibration = members[0].calibration  # type: ignore[union-attr]
 
 
 def _seed_int(seed: Seed) -> int:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from accord.analysis.calibration import Calibration
 from accord.analysis.thresholds import Threshold, probability
 from accord.analysis.war import WarEvent, WarSummary
 from accord.models.base import DRAW, Forecast, axis
@@ -145,6 +146,8 @@ class ModelResult:
     _quantiles: Quantiles | None = field(default=None, init=False, repr=False, compare=False)
     events: tuple[WarEvent, ...] = ()  # "agreement<=DATE": events of the war model
     war: WarSummary | None = None  # the war model's answer (None for the other models)
+    predictive: np.ndarray | None = None  # (M, d) calibrated predictive draws
+    calibration: Calibration | None = None  # where the model-error term comes from
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -171,6 +174,13 @@ class ModelResult:
         """Per issue: mean and quantiles of the outcome over the draws (see
         :class:`Distribution`); without draws the point forecast, with a note."""
         return Distribution(self.quantiles(), "" if self.draws is not None else NO_DRAWS)
+
+    def predictive_distribution(self) -> Distribution | None:
+        """Per issue: mean and quantiles of the calibrated predictive draws (the model's
+        error added; :mod:`accord.analysis.calibration`); None without a calibration."""
+        if self.predictive is None:
+            return None
+        return Distribution(quantiles(self.predictive, self.point.issue_ids))
 
     def probabilities(self) -> dict[str, float] | None:
         """P(event) over the draws for each threshold, keyed by its text; None without draws

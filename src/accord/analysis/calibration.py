@@ -217,8 +217,8 @@ def load(path: str | os.PathLike[str] | None) -> CalibrationSet | None:
     if path is not None and str(path) == "none":
         return None
     if path is None or str(path) == "shipped":
-        text = resources.files(__package__ or "accord").joinpath(
-            "data", f"{SHIPPED}.json").read_text(encoding="utf-8")
+        text = resources.files("accord").joinpath(
+            "data", "calibrations", f"{SHIPPED}.json").read_text(encoding="utf-8")
         return CalibrationSet.from_json(json.loads(text), f"{SHIPPED}.json (shipped)")
     p = Path(path)
     if not p.is_file():
