@@ -122,6 +122,7 @@ from accord.analysis.sensitivity import (
 )
 from accord.analysis.shocks import ShockComparison, ShockRun, _prefixed, run_shocks
 from accord.analysis.summary import (
+    CALIBRATED_LABEL,
     INTERVAL,
     INTERVAL_LABEL,
     IssueTable,
@@ -161,6 +162,7 @@ from accord.errors import AnalysisError
 from accord.models.base import ModelSpecError
 
 __all__ = [
+    "CALIBRATED_LABEL",
     "ENSEMBLE",
     "INTERVAL",
     "INTERVAL_LABEL",

@@ -24,6 +24,7 @@ from accord.scenario import Issue
 
 INTERVAL = ("q10", "q90")  # the interval the tables show
 INTERVAL_LABEL = "10–90 %"
+CALIBRATED_LABEL = "10–90 % calibrated"  # the predictive interval (model error added)
 MISSING = "–"
 
 
@@ -71,6 +72,10 @@ class SummaryRow:
     point_text: str
     interval_text: str
     swing: tuple[float, float] | None = None  # a run that does not settle (see swings())
+    # the calibrated 10–90 % interval (the model's error added; None without a calibration)
+    calibrated_low: float | None = None
+    calibrated_high: float | None = None
+    calibrated_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,22 +116,26 @@ def summary_table(result: ForecastResult) -> list[IssueTable]:
     issue shows its swing as the point text (:func:`swings`)."""
     sc = result.scenario
     stats = [(r.label, r.outcome, r.quantiles() if r.draws is not None else None,
-              r.probabilities() or {}, swings(r)) for r in result.results]
+              r.probabilities() or {}, swings(r), r.predictive_distribution())
+             for r in result.results]
     tables = []
     for issue in sc.issues:
         scale = sc.scale_of(issue)
         span = scale[1] - scale[0]
         rows = []
-        for label, outcome, q, probs, swing in stats:
+        for label, outcome, q, probs, swing, pred in stats:
             point = outcome[issue.id]
             low = q[INTERVAL[0]][issue.id] if q is not None else None
             high = q[INTERVAL[1]][issue.id] if q is not None else None
             events = tuple((t, probs[t.text]) for t in result.thresholds
                            if t.issue == issue.id and t.text in probs)
             sw = swing.get(issue.id)
+            plow = pred[issue.id][INTERVAL[0]] if pred is not None else None
+            phigh = pred[issue.id][INTERVAL[1]] if pred is not None else None
             rows.append(SummaryRow(label, point, low, high, events,
                                    point_text(point, sw, span),
-                                   format_interval(low, high, span), sw))
+                                   format_interval(low, high, span), sw, plow, phigh,
+                                   format_interval(plow, phigh, span) or MISSING))
         tables.append(IssueTable(issue, scale, tuple(rows)))
     return tables
 

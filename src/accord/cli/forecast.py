@@ -18,7 +18,10 @@ from accord.cli.common import (
 )
 from accord.cli.options import (
     Analyst,
+    CalibrationFile,
     Draws,
+    Intervals,
+    IntervalsOpt,
     Json,
     LedgerUrl,
     ModelOptions,
@@ -54,17 +57,22 @@ def forecast(
     ledger: LedgerUrl = None,
     by: Analyst = None,
     note: Note = "",
+    calibration: CalibrationFile = "shipped",
+    intervals: IntervalsOpt = Intervals.calibrated,
 ) -> None:
     """Forecast a scenario with one or more models.
 
     --model ensemble[:M=W,...] combines models into one forecast; --draws gives intervals
     and, with --prob, the probability of events; --shock runs a changed scenario beside the
-    base.
+    base. Intervals are calibrated by default: the input draws plus the model's own error on
+    EU legislative bargaining (the DEU dev file; --calibration FILE|none, --intervals).
     """
     from accord import analysis
+    from accord.analysis import calibration as calibrations
 
     with user_errors():
         sc = load_scenario(scenario, salience_scale)
+        cal = None if intervals == Intervals.input else calibrations.load(calibration)
         plan = analysis.plan_models(model, parse_options(option))
         with progress_on_stderr((draws > 1 or bool(shock)) and not as_json) as step:
             if shock:
@@ -75,7 +83,8 @@ def forecast(
             else:
                 comparison = None
                 result = analysis.forecast(sc, plan, draws=draws, seed=seed, progress=step,
-                                           thresholds=prob or (), trajectories=trajectories)
+                                           thresholds=prob or (), trajectories=trajectories,
+                                           calibrations=cal)
     if record:
         from accord.ledger import Ledger
 
@@ -95,7 +104,7 @@ def forecast(
     if as_json:
         write_json(comparison.to_json() if comparison else analysis.to_json(result))
         return
-    render.forecast(result)
+    render.forecast(result, intervals.value)
     render.war(result.scenario, [(r.label, r.war) for r in result.results if r.war])
     render.probabilities(result)
     if comparison:

@@ -81,3 +81,21 @@ class CapabilityProxy(StrEnum):
 
     votes = "votes"
     equal = "equal"
+
+CalibrationFile = Annotated[str, typer.Option(
+    "--calibration", metavar="FILE|none", help="The model-error calibration of the "
+    "predictive intervals: a file written by `accord calibrate`, 'none', or (default) the "
+    "shipped one, fit on the DEU dev file (EU legislative bargaining).")]
+
+
+class Intervals(StrEnum):
+    """Which 10–90 % intervals the forecast table shows."""
+
+    calibrated = "calibrated"
+    input = "input"
+    both = "both"
+
+
+IntervalsOpt = Annotated[Intervals, typer.Option(
+    "--intervals", help="calibrated: input draws plus the model's error on the calibration "
+    "corpus (default); input: input uncertainty alone (needs --draws); both.")]

@@ -40,16 +40,21 @@ def num(x: float | None, spec: str = ".1f") -> str:
     return "–" if x is None else format(x, spec)
 
 
-def forecast(result: ForecastResult) -> None:
-    """One table per issue: each model's forecast and, with draws, its 10–90 % interval."""
+def forecast(result: ForecastResult, intervals: str = "calibrated") -> None:
+    """One table per issue: each model's forecast and its 10–90 % intervals: calibrated
+    (input draws plus model error, where a calibration is attached) and/or input-only (with
+    draws), as ``intervals`` (calibrated, input, both) asks."""
     sc = result.scenario
     out.print(sc.title, style="bold")
     if sc.question:
         out.print(sc.question)
     if result.draws > 1:
         out.print(f"{result.draws} Monte Carlo draws, seed {result.seed}.")
-    from accord.analysis import INTERVAL_LABEL, summary_table
+    from accord.analysis import CALIBRATED_LABEL, INTERVAL_LABEL, summary_table
 
+    calibrated = intervals in ("calibrated", "both") and any(
+        r.predictive is not None for r in result.results)
+    show_input = result.draws > 1 and (intervals in ("input", "both") or not calibrated)
     for summary in summary_table(result):  # the rows the report and the dashboard show too
         if all(row.point != row.point for row in summary.rows):
             continue  # no model forecasts this issue (the war model decides one issue)
@@ -58,11 +63,16 @@ def forecast(result: ForecastResult) -> None:
         table = Table(title=issue.label or issue.id, title_justify="left")
         table.add_column("model")
         table.add_column("forecast", justify="right")
-        if result.draws > 1:
-            table.add_column(INTERVAL_LABEL, justify="right")
+        if calibrated:
+            table.add_column(CALIBRATED_LABEL, justify="right")
+        if show_input:
+            table.add_column(INTERVAL_LABEL if not calibrated else
+                             f"{INTERVAL_LABEL} input only", justify="right")
         for row in summary.rows:
             cells = [row.label, row.point_text]
-            if result.draws > 1:
+            if calibrated:
+                cells.append(row.calibrated_text)
+            if show_input:
                 cells.append(row.interval_text)
             table.add_row(*cells)
         meaning = []
@@ -75,6 +85,17 @@ def forecast(result: ForecastResult) -> None:
         table.caption = "; ".join(meaning) if meaning else f"scale {bound(lo)}–{bound(hi)}"
         table.caption_justify = "left"
         out.print(table)
+    if calibrated:
+        sources = {r.calibration.describe() for r in result.results if r.calibration}
+        missing = [r.label for r in result.results if r.predictive is None]
+        for source in sorted(sources):
+            out.print(f"Calibrated intervals: the model's own error added to its forecast, "
+                      f"{source}. Outside that domain, read them as a rough guide.")
+        if missing:
+            out.print(f"No calibration for {', '.join(missing)}: no calibrated interval.")
+        if show_input:
+            out.print("Input-only intervals: the spread of the inputs' ranges alone; real "
+                      "outcomes fall outside them far more often than 20 % of the time.")
     for r in result.results:
         for note in r.point.notes:
             out.print(f"{r.label}: {note}", style="dim")
@@ -326,3 +347,25 @@ def advice(a: Advice, top: int) -> None:
         out.print("The models disagree on: " + "; ".join(
             f"{r.move.text} (helps under {', '.join(r.models('helps'))}, hurts under "
             f"{', '.join(r.models('hurts'))})" for r in mixed) + ".")
+
+
+def predictive_scores(title: str, models: list[dict[str, Any]]) -> None:
+    """CRPS, the paired CRPS difference against compromise, and the coverage and width of
+    the calibrated intervals (the ``predictive`` entry of the back-test JSON)."""
+    rows = [m for m in models if m.get("predictive")]
+    if not rows:
+        return
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True)
+    table.add_column("model", no_wrap=True)
+    for col in ("CRPS", "ΔCRPS", "95 % CI", "cal80", "width80", "cal90", "width90"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for m in rows:
+        p = m["predictive"]
+        paired = p.get("crps_vs_compromise") or {"mean_diff": None, "ci95": [None, None]}
+        lo, hi = paired["ci95"]
+        table.add_row(m["model"], num(p["crps"], ".2f"), num(paired["mean_diff"], "+.2f"),
+                      f"[{num(lo, '+.2f')}, {num(hi, '+.2f')}]",
+                      num(p["coverage"]["80"], ".1%"), num(p["width"]["80"]),
+                      num(p["coverage"]["90"], ".1%"), num(p["width"]["90"]))
+    out.print(table)
