@@ -583,8 +583,8 @@ def fit_calibrations(proposals: Sequence[Proposal],
     """One calibration per model from a corpus of resolved issues (``accord calibrate``).
 
     Runs every model on the central inputs (:func:`backtest`, one draw) and fits
-    :func:`accord.calibration.fit` on its errors; the set's provenance names the corpus, its
-    size, today's date, the accord version and the method.
+    :func:`accord.analysis.calibration.fit` on its errors; the set's provenance names the
+    corpus, its size, today's date, the accord version and the method.
     """
     result = backtest(proposals, models, draws=1, options=options, executor=executor,
                       progress=progress)

@@ -32,7 +32,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -205,10 +205,12 @@ class CalibrationSet:
 
 def provenance(corpus: str, n: int, method: str) -> dict[str, Any]:
     """The provenance record of a calibration fit today by this accord."""
-    from accord import __version__
-
+    try:
+        version = metadata.version("accord")
+    except metadata.PackageNotFoundError:  # running from a source tree
+        version = "unknown"
     return {"corpus": corpus, "n": n, "date": _dt.date.today().isoformat(),
-            "accord_version": __version__, "method": method, "domain": DOMAIN}
+            "accord_version": version, "method": method, "domain": DOMAIN}
 
 
 def load(path: str | os.PathLike[str] | None) -> CalibrationSet | None:

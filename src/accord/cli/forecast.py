@@ -80,6 +80,7 @@ def forecast(
                                                  progress=step, thresholds=prob or (),
                                                  trajectories=trajectories)
                 result = comparison.base
+                analysis.add_predictive(result, cal)
             else:
                 comparison = None
                 result = analysis.forecast(sc, plan, draws=draws, seed=seed, progress=step,

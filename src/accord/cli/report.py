@@ -16,6 +16,7 @@ from accord.cli.common import (
     user_errors,
 )
 from accord.cli.options import (
+    CalibrationFile,
     LedgerUrl,
     ModelOptions,
     Models,
@@ -51,6 +52,7 @@ def report(
         "--ledger-history", help="Include the ledger's questions about this scenario (by its "
         "title) with their forecast history and resolution.")] = False,
     ledger: LedgerUrl = None,
+    calibration: CalibrationFile = "shipped",
 ) -> None:
     """Write one self-contained HTML report that works offline.
 
@@ -59,6 +61,7 @@ def report(
     the scenario names), and the settings to rerun it.
     """
     from accord import report as reports
+    from accord.analysis import calibration as calibrations
     from accord.fileio import write_text
 
     with user_errors():
@@ -66,11 +69,12 @@ def report(
         if output.suffix.lower() not in (".html", ".htm"):
             raise UserError(f"{output}: the report is HTML; use a .html name")
         options = parse_options(option)
+        cal = calibrations.load(calibration)
         with progress_on_stderr(True) as step:
             rep = reports.build(sc, model, draws=draws, seed=seed, options=options,
                                 thresholds=prob or (), shocks=[] if no_shocks else shock,
                                 sensitivity=not no_sensitivity, progress=step,
-                                source=scenario)
+                                source=scenario, calibrations=cal)
             if ledger_history:
                 from accord.ledger import Ledger
                 from accord.report.ledger import scenario_history

@@ -43,6 +43,11 @@ actors:
     capability: 40
     position: {issue1: {value: 80, low: 70, high: 90, note: "analyst's judgement: why"}}
     salience: {issue1: 60}
+rule:                      # optional: how the decision is taken (the core model uses it)
+  kind: weighted-majority  # weighted-majority (with threshold), majority (> half), unanimity
+  threshold: 0.6           # the share of the weights a winning coalition needs
+  # weights: {A: 3, B: 2}  # votes per actor (actors not listed do not vote); default: capability
+  # veto: [B]              # actors whose consent every decision needs
 # Optional, for the war model (bargaining under fire): the fighting that decides one issue.
 # Uncomment to use it. Every number may carry a range, evidence and a note, as above.
 # conflict:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from accord.cli.common import app, err, user_errors
-from accord.cli.options import LedgerUrl
+from accord.cli.options import CalibrationFile, LedgerUrl
 from accord.errors import UserError
 
 
@@ -41,17 +41,21 @@ def serve(
         help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     ledger: LedgerUrl = None,
+    calibration: CalibrationFile = "shipped",
 ) -> None:
     """Run the dashboard in a browser: edit, forecast, see the figures, download.
 
     Open http://HOST:PORT/ in a browser; Ctrl-C stops it. The dashboard has no login: keep
     the default host unless the network is trusted.
     """
+    from accord.analysis import calibration as calibrations
+
     with user_errors():
+        calibrations.load(calibration)  # a bad file is a clear message before the banner
         check_port(host, port)
     from accord.web import serve as run_server
 
     err.print(f"accord dashboard on http://{host}:{port}/ (Ctrl-C to stop)")
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print("warning: listening beyond this machine; the dashboard has no login")
-    run_server(host=host, port=port, ledger_url=ledger)
+    run_server(host=host, port=port, ledger_url=ledger, calibration=calibration)

@@ -23,6 +23,7 @@ import jinja2
 import accord
 from accord import analysis
 from accord.analysis import ForecastResult
+from accord.analysis.calibration import CalibrationSet
 from accord.fileio import atomic_path
 from accord.report import figures as F
 from accord.report.ledger import history_figure
@@ -66,7 +67,8 @@ def build(scenario: Scenario, models: Sequence[Any] | None = None, draws: int = 
           seed: int = 0, options: Mapping[str, Any] | None = None,
           thresholds: Sequence[Any] = (), shocks: Sequence[str] | None = None,
           sensitivity: bool = True, progress: Progress | None = None,
-          source: str | None = None, top: int = 10) -> Report:
+          source: str | None = None, top: int = 10,
+          calibrations: CalibrationSet | None = None) -> Report:
     """Run what the report shows, all through :mod:`accord.analysis`.
 
     thresholds: events such as ``"territory>=80"`` (their probabilities need draws > 1).
@@ -74,6 +76,8 @@ def build(scenario: Scenario, models: Sequence[Any] | None = None, draws: int = 
       runs every shock the scenario names, ``[]`` none.
     sensitivity: one-at-a-time sensitivity of each model's point forecast (skipped, with a
       note, when the scenario has no ranged input).
+    calibrations: model-error terms for calibrated predictive intervals of the base case
+      (:mod:`accord.analysis.calibration`); None: input uncertainty only.
     """
     t0 = time.perf_counter()
     opts = dict(options or {})
@@ -88,6 +92,7 @@ def build(scenario: Scenario, models: Sequence[Any] | None = None, draws: int = 
         result = analysis.forecast(scenario, plan, draws=draws, seed=seed, progress=progress,
                                    thresholds=thresholds)
         runs = []
+    analysis.add_predictive(result, calibrations)
     sens: list[analysis.SensitivityResult] = []
     if sensitivity:
         try:

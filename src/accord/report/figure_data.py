@@ -98,6 +98,10 @@ class DistributionData:
     cdf: dict[str, tuple[float, ...]]  # model -> P(outcome <= x) on the grid
     quantiles: dict[str, dict[str, float]]  # model -> {"q05": .., "q10": .., ...}
     thresholds: tuple[ThresholdMark, ...] = ()
+    # the calibrated predictive distribution (model error added), where there is one
+    predictive_cdf: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    predictive_quantiles: dict[str, dict[str, float]] = field(default_factory=dict)
+    calibration: str = ""  # where the calibration comes from (one line)
 
 
 @dataclass(frozen=True)
@@ -331,33 +335,45 @@ def ecdf(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
 
 def distribution_data(result: ForecastResult, issue: str) -> DistributionData | None:
     """The outcome's distribution over the draws per model, with the forecast's thresholds
-    on this issue (``result.thresholds``) and their probabilities; None without draws."""
+    on this issue (``result.thresholds``) and their probabilities, and the calibrated
+    predictive distribution of the models that have one; None without either."""
     from accord.analysis import probability
 
     sc = result.scenario
     labels = model_labels(result)
     k = sc.issue_ids.index(issue)
-    with_draws = [(lab, r) for lab, r in zip(labels, result.results, strict=True)
+    pairs = list(zip(labels, result.results, strict=True))
+    with_draws = [(lab, r) for lab, r in pairs
                   if r.draws is not None and not np.all(np.isnan(r.draws.outcome[:, k]))]
-    if not with_draws:
+    calibrated = [(lab, r) for lab, r in pairs
+                  if r.predictive is not None and not np.all(np.isnan(r.predictive[:, k]))]
+    if not with_draws and not calibrated:
         return None
     lo, hi = sc.scale_of(sc.issues[k])
     grid = np.linspace(lo, hi, ECDF_POINTS)
-    cdf, quantiles = {}, {}
+    cdf, quantiles, pcdf, pquantiles = {}, {}, {}, {}
     for lab, r in with_draws:
         cdf[lab] = _t(ecdf(r.draws.outcome[:, k], grid))
         quantiles[lab] = {key: v for key, v in r.distribution()[issue].items()
                           if key.startswith("q")}
+    for lab, r in calibrated:
+        pcdf[lab] = _t(ecdf(r.predictive[:, k], grid))
+        pred = r.predictive_distribution()
+        pquantiles[lab] = {key: v for key, v in pred[issue].items() if key.startswith("q")}
+    sources = sorted({r.calibration.describe() for _, r in calibrated if r.calibration})
     marks = tuple(
         ThresholdMark(t.text, t.op, float(t.value),
                       {lab: probability(r.draws.outcome, t, sc.issue_ids)
                        for lab, r in with_draws})
         for t in getattr(result, "thresholds", ()) if t.issue == issue
     )
+    title = (f"{_issue_label(sc, k)}: forecast distribution" if calibrated
+             else f"{_issue_label(sc, k)}: forecast over draws")
     return DistributionData(
-        id=f"dist-{k}", title=f"{_issue_label(sc, k)}: forecast over draws",
+        id=f"dist-{k}", title=title,
         issue=issue, scale=(lo, hi), x=_t(grid), cdf=cdf, quantiles=quantiles,
-        thresholds=marks,
+        thresholds=marks, predictive_cdf=pcdf, predictive_quantiles=pquantiles,
+        calibration="; ".join(sources),
     )
 
 

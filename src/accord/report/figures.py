@@ -13,8 +13,10 @@ Figures (shared/DESIGN.md, "Around the models"; issue 7):
 
 - trajectory: positions round by round, one line per actor, the model's outcome line and,
   with draws, the 10–90 % band of the outcome over the draws (models with rounds only);
-- distribution: the empirical CDF of the outcome over the draws per model, with the
-  5/10/50/90/95 % quantiles marked and the user's thresholds with P(outcome ≥ t);
+- distribution: the empirical CDF of the outcome over the draws per model (input uncertainty,
+  solid) and, where a calibration is attached, of the calibrated predictive draws (model
+  error added, dashed, labelled with the calibration's source), with the 5/10/50/90/95 %
+  quantiles marked and the user's thresholds with P(outcome ≥ t);
 - actor map: position × salience per issue, bubble area ∝ capability, the models' point
   forecasts and the status quo as vertical lines;
 - tornado: one-at-a-time sensitivity, each input's low and high end against the base;

@@ -87,11 +87,19 @@ def _mpl_distribution(f: DistributionData) -> Figure:
                 ha="right" if right else "left", fontsize=7,
                 transform=ax.get_xaxis_transform(),
                 bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+    models = list(f.cdf)
+    for model, cdf in f.predictive_cdf.items():
+        m = models.index(model) if model in models else list(f.predictive_cdf).index(model)
+        ax.step(f.x, cdf, where="post", color=colour(m), linewidth=1.5, linestyle="--",
+                label=_m(f"{model}, calibrated"))
     ax.set_xlim(*_pad(f.scale))
     ax.set_ylim(0, 1.02)
-    ax.set_xlabel("outcome")
+    ax.set_xlabel("outcome" if not f.predictive_cdf else
+                  "outcome (solid: input uncertainty alone; dashed: calibrated, model error "
+                  "added)")
     ax.set_ylabel("P(outcome ≤ x)")
-    ax.set_title(_m(f.title), loc="left", fontsize=11)
+    ax.set_title(_m(f.title) + (f"\ndashed: {_m(f.calibration)}" if f.calibration else ""),
+                 loc="left", fontsize=11 if not f.calibration else 9)
     ax.legend(fontsize=8, loc="lower right")
     return fig
 

@@ -105,6 +105,12 @@ def _plotly_distribution(f: DistributionData) -> dict[str, Any]:
                      "text": [f"{100 * p:g} %" for _, p, _ in marks],
                      "hovertemplate": "%{text}: %{x:.3g}<extra>" + _h(model) + "</extra>",
                      "showlegend": False, "legendgroup": _h(model)})
+    models = list(f.cdf)
+    for model, cdf in f.predictive_cdf.items():
+        m = models.index(model) if model in models else list(f.predictive_cdf).index(model)
+        data.append({"type": "scatter", "x": list(f.x), "y": list(cdf), "mode": "lines",
+                     "line": {"shape": "hv", "color": colour(m), "width": 2, "dash": "dash"},
+                     "name": _h(f"{model}, calibrated"), "legendgroup": _h(model)})
     shapes, notes = [], []
     for t in f.thresholds:
         shapes.append({"type": "line", "x0": t.value, "x1": t.value, "y0": 0, "y1": 1,
@@ -116,10 +122,16 @@ def _plotly_distribution(f: DistributionData) -> dict[str, Any]:
                       "text": f"P(outcome {_op(t.op)} {t.value:g}):<br>{probs}",
                       "font": {"size": 10},
                       "bgcolor": "rgba(255,255,255,0.8)"})
-    return {"data": data, "layout": _layout(
-        f.title, xaxis={"title": {"text": "outcome"}, "range": list(_pad(f.scale))},
+    xtitle = "outcome"
+    if f.predictive_cdf:
+        xtitle = "outcome (solid: input uncertainty alone; dashed: calibrated, model error added)"
+    layout = _layout(
+        f.title, xaxis={"title": {"text": xtitle}, "range": list(_pad(f.scale))},
         yaxis={"title": {"text": "P(outcome ≤ x)"}, "range": [0, 1.02]},
-        shapes=shapes, annotations=notes)}
+        shapes=shapes, annotations=notes)
+    if f.predictive_cdf:
+        layout["title"]["text"] += f"<br><sup>dashed: {_h(f.calibration)}</sup>"
+    return {"data": data, "layout": layout}
 
 
 def _plotly_actor_map(f: ActorMapData) -> dict[str, Any]:

@@ -10,8 +10,9 @@ __all__ = ["Limits", "create_app", "serve"]
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, limits: Limits | None = None,
-          ledger_url: str | None = None) -> None:
+          ledger_url: str | None = None, calibration: str | None = "shipped") -> None:
     """Run the dashboard until interrupted (binds 127.0.0.1 unless told otherwise)."""
     import uvicorn
 
-    uvicorn.run(create_app(limits, ledger_url), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(limits, ledger_url, calibration), host=host, port=port,
+                log_level="warning")

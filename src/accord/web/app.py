@@ -172,12 +172,17 @@ def templates_for(limits: Limits) -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(limits: Limits | None = None, ledger_url: str | None = None) -> FastAPI:
+def create_app(limits: Limits | None = None, ledger_url: str | None = None,
+               calibration: str | None = "shipped") -> FastAPI:
     """The dashboard as an ASGI app (``uvicorn`` serves it; ``TestClient`` tests it).
 
     ledger_url: the forecast ledger of the Ledger page (default: ``ACCORD_LEDGER``, else the
     user's SQLite ledger), opened on first use.
+    calibration: the model-error calibration of the forecasts' predictive intervals (a file
+    from ``accord calibrate``, "shipped" or "none"; :func:`accord.analysis.calibration.load`).
     """
+    from accord.analysis import calibration as calibrations
+
     limits = limits or Limits()
     store = Store(limits)
 
@@ -198,6 +203,7 @@ def create_app(limits: Limits | None = None, ledger_url: str | None = None) -> F
     app.state.store = store
     app.state.limits = limits
     app.state.ledger_url = ledger_url
+    app.state.calibrations = calibrations.load(calibration)
     app.state.templates = templates_for(limits)
 
     @app.middleware("http")

@@ -19,6 +19,7 @@ from fastapi import Depends, Request
 from accord import analysis
 from accord import examples as builtin
 from accord import shocks as shock_edits
+from accord.analysis.calibration import CalibrationSet
 from accord.errors import ModelSpecError, ShockError
 from accord.report import build
 from accord.scenario import Scenario, ScenarioError, loads
@@ -62,9 +63,10 @@ def duration(seconds: float) -> str:
 class Service:
     """The server's rules over its store: limits, scenarios, jobs."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, calibrations: CalibrationSet | None = None) -> None:
         self.store = store
         self.limits: Limits = store.limits
+        self.calibrations = calibrations  # the predictive intervals' model-error terms
 
     # ------------------------------------------------------------- scenarios
 
@@ -198,7 +200,7 @@ class Service:
 
             return build(sc, plan, draws=draws, seed=seed, thresholds=list(thresholds),
                          shocks=shocks, sensitivity=sensitivity, progress=step,
-                         source="scenario.yaml")
+                         source="scenario.yaml", calibrations=self.calibrations)
 
         try:
             return self.store.submit(job, work)
@@ -228,8 +230,8 @@ def get_store(request: Request) -> Store:
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
-def get_service(store: StoreDep) -> Service:
-    return Service(store)
+def get_service(request: Request, store: StoreDep) -> Service:
+    return Service(store, getattr(request.app.state, "calibrations", None))
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]
