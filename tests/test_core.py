@@ -193,3 +193,26 @@ def test_core_on_the_dev_file_matches_the_design_figures() -> None:
     assert changed == pytest.approx(0.31, abs=0.01)
     scores = {s.model: s for s in res.scores()}
     assert scores["core"].mae - scores["compromise"].mae == pytest.approx(-0.8, abs=0.05)
+
+
+def test_the_dashboard_api_takes_a_rule_and_returns_calibrated_intervals() -> None:
+    pytest.importorskip("httpx")
+    from fastapi.testclient import TestClient
+
+    from accord.web import create_app
+
+    data = scenario({"a": 0, "b": 10, "c": 20, "d": 60, "e": 100},
+                    {"a": 4, "b": 2, "c": 1, "d": 1, "e": 2},
+                    {"kind": "weighted-majority", "threshold": 0.7})
+    with TestClient(create_app()) as client:
+        res = client.post("/api/forecast", json={"scenario": data,
+                                                 "models": ["compromise", "core"]})
+    assert res.status_code == 200, res.text
+    by = {f["model"]: f for f in res.json()["forecasts"]}
+    assert by["compromise"]["outcome"]["x"] == pytest.approx(30.0)
+    assert by["core"]["outcome"]["x"] == pytest.approx(20.0)  # the hand-computed core [0, 20]
+    assert "EU legislative bargaining" in by["core"]["calibration"]["name"]
+    assert set(by["core"]["predictive"]["x"]) >= {"q10", "q90"}
+    with TestClient(create_app(calibration="none")) as client:
+        plain = client.post("/api/forecast", json={"scenario": data, "models": ["core"]})
+    assert plain.json()["forecasts"][0].get("predictive") is None

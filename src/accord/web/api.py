@@ -129,6 +129,12 @@ class ForecastEntry(BaseModel):
         None, description="The war model's answer (bargaining under fire): p_range_now, "
         "agreement_by (per period: date, p, band), time_to_agreement, terms, p_victory, "
         "per_period (front, beliefs, L, U).")
+    predictive: dict[str, dict[str, float | None]] | None = Field(
+        None, description="Issue id -> mean and quantiles of the calibrated predictive "
+        "distribution (the model's own error on the calibration corpus added).")
+    calibration: dict[str, Any] | None = Field(
+        None, description="Where the calibration comes from: name, corpus, n, date, accord "
+        "version, method.")
 
 
 class ShockEntry(BaseModel):
