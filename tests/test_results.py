@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from accord import analysis, cli
+from accord.analysis import calibration
 from accord.analysis import results as R
 from accord.cli.common import load_scenario
 from accord.models.base import ACTOR, AXES, DRAW, ISSUE, ROUND, Forecast, axis
@@ -149,12 +150,15 @@ def test_report_and_cli_print_the_same_numbers() -> None:
         for row in table.rows:
             assert row.point_text in html and row.interval_text in html
     out = CliRunner().invoke(cli.app, ["forecast", "ukraine-2025", "--draws", "30", "--seed",
-                                       "3", "-m", "compromise"], env={"COLUMNS": "200"})
+                                       "3", "-m", "compromise", "--intervals", "both"],
+                             env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output
-    res = analysis.forecast(load_scenario("ukraine-2025"), ["compromise"], draws=30, seed=3)
+    res = analysis.forecast(load_scenario("ukraine-2025"), ["compromise"], draws=30, seed=3,
+                            calibrations=calibration.load(None))
     for table in analysis.summary_table(res):
         assert table.rows[0].point_text in out.output
         assert table.rows[0].interval_text in out.output
+        assert table.rows[0].calibrated_text in out.output
 
 
 def test_forecast_keeps_working_with_a_bare_forecast() -> None:
