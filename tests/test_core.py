@@ -216,3 +216,19 @@ def test_the_dashboard_api_takes_a_rule_and_returns_calibrated_intervals() -> No
     with TestClient(create_app(calibration="none")) as client:
         plain = client.post("/api/forecast", json={"scenario": data, "models": ["core"]})
     assert plain.json()["forecasts"][0].get("predictive") is None
+
+
+def test_the_core_model_explains_the_clip() -> None:
+    # the QMV case above: compromise 30, core [0, 20] -> 20
+    data = scenario({"a": 0, "b": 10, "c": 20, "d": 60, "e": 100},
+                    {"a": 4, "b": 2, "c": 1, "d": 1, "e": 2},
+                    {"kind": "weighted-majority", "threshold": 0.7})
+    sc = validate_data(data)
+    from accord.models.base import explain
+
+    res = analysis.forecast(sc, ["core"]).results[0]
+    why = explain(res.point, to_arrays(sc))
+    assert why.facts["x"]["compromise"] == pytest.approx(30.0)
+    assert why.facts["x"]["core"] == pytest.approx([0.0, 20.0])
+    assert why.facts["x"]["clipped"] is True
+    assert "outside the core of a weighted majority of 70%" in why.sentences["x"][0]

@@ -23,7 +23,15 @@ from __future__ import annotations
 import numpy as np
 
 from accord.arrays import ScenarioArrays
-from accord.models.base import BaseModel, Cost, Forecast, register
+from accord.models.base import (
+    BaseModel,
+    Cost,
+    Explanation,
+    Forecast,
+    explains,
+    on_scale,
+    register,
+)
 from accord.models.compromise import weighted_mean
 
 _TOL = 1e-9
@@ -85,3 +93,42 @@ class CoreModel(BaseModel):
         clipped = np.clip(outcome, lo, hi)
         return Forecast(self.name, self.options_dict(), arrays.actor_ids, arrays.issue_ids,
                         clipped, extras={"core_low": lo, "core_high": hi}, notes=notes)
+
+
+@explains("core")
+def explain(forecast: Forecast, arrays: ScenarioArrays) -> Explanation:
+    """The compromise outcome, the core of the rule (its pivots and veto players) and
+    whether clipping moved it."""
+    why = Explanation("core")
+    rule = arrays.rule
+    compromise = weighted_mean(arrays.position[:1], arrays.weight[:1], arrays.mask)[0]
+    if rule is None:
+        why.general.append("No decision rule in the scenario: the core model is the "
+                           "compromise model.")
+    kind = {"weighted-majority": f"a weighted majority of {rule.share:.0%}" if rule else "",
+            "majority": "a majority of the weights", "unanimity": "unanimity"}
+    low = forecast.extras.get("core_low")
+    high = forecast.extras.get("core_high")
+    for k, iid in enumerate(arrays.issue_ids):
+        span = float(arrays.scale_range[k])
+        out, comp = float(forecast.outcome[0, k]), float(compromise[k])
+        if rule is None or low is None or high is None:
+            why.sentences[iid] = [f"{iid} {on_scale(out, span)}, the compromise outcome."]
+            continue
+        lo, hi = float(low[0, k]), float(high[0, k])
+        vetoes = [a for a, v, m in zip(arrays.actor_ids, rule.veto, arrays.mask[:, k],
+                                       strict=True) if v and m]
+        why.facts[iid] = {"compromise": comp, "core": [lo, hi], "clipped": out != comp,
+                          "rule": rule.kind, "share": rule.share, "veto": vetoes}
+        core = (f"the core of {kind[rule.kind]}"
+                + (f" with vetoes of {', '.join(vetoes)}" if vetoes else "")
+                + (f" is {on_scale(lo, span)}–{on_scale(hi, span)}" if np.isfinite(lo)
+                   and np.isfinite(hi) else " is the whole scale (nobody votes)"))
+        if out != comp:
+            why.sentences[iid] = [f"{iid} {on_scale(out, span)}: the compromise outcome "
+                                  f"{on_scale(comp, span)} lies outside {core}, so a winning "
+                                  "coalition would move it to the core's edge."]
+        else:
+            why.sentences[iid] = [f"{iid} {on_scale(out, span)}: the compromise outcome lies "
+                                  f"inside {core}; no winning coalition can move it."]
+    return why
