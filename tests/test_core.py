@@ -128,14 +128,14 @@ def test_the_core_widens_as_the_threshold_rises() -> None:
 
 
 @pytest.mark.parametrize(("rule", "path", "message"), [
-    ("rule:\n  kind: plurality\n", "rule.kind", "'plurality' is not a decision rule"),
-    ("rule:\n  kind: weighted-majority\n", "rule.threshold", "is required"),
-    ("rule:\n  kind: weighted-majority\n  threshold: 0.4\n", "rule.threshold",
-     "above 0.5"),
-    ("rule:\n  kind: unanimity\n  threshold: 0.8\n", "rule.threshold", "fixes its threshold"),
+    ("rule:\n  kind: plurality\n", "rule.kind",
+     "'plurality' is not allowed: Input should be 'weighted-majority'"),
+    ("rule:\n  kind: weighted-majority\n", "rule", "threshold is required"),
+    ("rule:\n  kind: weighted-majority\n  threshold: 0.4\n", "rule", "above 0.5"),
+    ("rule:\n  kind: unanimity\n  threshold: 0.8\n", "rule", "fixes its threshold"),
     ("rule:\n  kind: majority\n  weights: {A: 1, Z: 2}\n", "rule.weights.Z",
      "unknown actor id 'Z'"),
-    ("rule:\n  kind: majority\n  weights: {A: -1}\n", "rule.weights.A", "is negative"),
+    ("rule:\n  kind: majority\n  weights: {A: -1}\n", "rule", "weights of A are negative"),
     ("rule:\n  kind: majority\n  veto: [A, Q]\n", "rule.veto[1]", "unknown actor id 'Q'"),
 ])
 def test_bad_rules_are_reported_with_file_line_and_field(rule: str, path: str,
