@@ -51,7 +51,6 @@ RECORD: dict[str, Record] = {r.model: r for r in (
     Record("bdm", 28.4, 5.5, (2.2, 8.8)),
     Record("smp", 25.9, 3.0, (0.4, 5.5)),
     Record("exchange", 24.0, 1.1, (-0.6, 2.8)),
-    Record("core", 22.1, -0.8, (-2.3, 0.6)),
 )}
 """Per model, its record on :data:`RECORD_CORPUS` (docs/validation.md, "Dev-file results")."""
 
