@@ -286,7 +286,7 @@ def test_serve_on_a_busy_port_is_a_message(accord: Accord, busy_port: int) -> No
 
 
 def test_serve_on_an_address_not_of_this_machine_is_a_message(accord: Accord) -> None:
-    res = accord("serve", "--host", "192.0.2.1", "--port", "8000")  # TEST-NET-1 (RFC 5737)
+    res = accord("serve", "--host", "192.0.2.1", "--port", "8000", "--token", "t")  # RFC 5737
     assert res.returncode == 2
     assert "cannot listen on 192.0.2.1:8000" in res.stderr and "dashboard on" not in res.stderr
 

@@ -101,9 +101,9 @@ class Ensemble:
             except ValueError:
                 raise ModelSpecError(f"ensemble {spec!r}: weight {w!r} of {member!r} is not "
                                      "a number") from None
-            if not math.isfinite(weight) or weight < 0:
+            if not math.isfinite(weight) or not 0 <= weight <= 1e6:
                 raise ModelSpecError(f"ensemble {spec!r}: weight {w!r} of {member!r} must be "
-                                     "a number >= 0")
+                                     "a number from 0 to 1e6 (weights are relative)")
             members.append(member)
             weights.append(weight)
         if sum(weights) <= 0:

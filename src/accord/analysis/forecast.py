@@ -28,7 +28,7 @@ from accord.analysis.ensembles import (
 )
 from accord.analysis.results import ForecastResult, ModelResult
 from accord.analysis.sensitivity import scenario_inputs
-from accord.analysis.sweeps import Progress, Seed, fresh_seed, run_model
+from accord.analysis.sweeps import Progress, Seed, fresh_seed, own_seed, run_model
 from accord.analysis.thresholds import Threshold, parse_threshold
 from accord.analysis.war import is_war_event, parse_war_event, summarise_war
 from accord.arrays import sample
@@ -74,7 +74,7 @@ def forecast(scenario: Scenario,
     ss = fresh_seed(seed)
     central = sample(scenario, 1)
     sampled = sample(scenario, draws, np.random.default_rng(ss)) if draws > 1 else None
-    model_seeds = ss.spawn(len(plan.models))
+    model_seeds = [own_seed(ss, "model", m.name, m.options_dict()) for m in plan.models]
     labels = unique_labels(plan)
     result = ForecastResult(scenario, draws, _seed_int(seed), thresholds=parsed, events=events,
                             notes=notes)
@@ -90,8 +90,8 @@ def forecast(scenario: Scenario,
                                           parsed, label, events=events if war else (),
                                           war=war))
     ens_labels = labels[len(plan.models):]
-    for (ens, idx, w), ess, label in zip(plan.ensembles, ss.spawn(len(plan.ensembles)),
-                                         ens_labels, strict=True):
+    ens_seeds = [own_seed(ss, "ensemble", label) for label in ens_labels]
+    for (ens, idx, w), ess, label in zip(plan.ensembles, ens_seeds, ens_labels, strict=True):
         members = [result.results[k] for k in idx]
         result.results.append(_ensemble_result(ens, members, w, np.random.default_rng(ess),
                                                parsed, label))

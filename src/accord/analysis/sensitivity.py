@@ -16,7 +16,7 @@ import numpy as np
 
 from accord.analysis.document import _jsonable
 from accord.analysis.ensembles import Ensemble, ModelPlan, plan_models, unique_labels
-from accord.analysis.sweeps import Progress, Seed, fresh_seed, run_model
+from accord.analysis.sweeps import Progress, Seed, fresh_seed, own_seed, run_model
 from accord.arrays import ScenarioArrays, sample
 from accord.errors import AnalysisError
 from accord.models.base import BaseModel
@@ -188,8 +188,9 @@ def sensitivity(scenario: Scenario,
     arrays = perturbed_arrays(scenario, inputs)
     outcomes = []
     labels = unique_labels(plan)
-    for model, mss, label in zip(plan.models, fresh_seed(seed).spawn(len(plan.models)), labels,
-                                 strict=False):
+    ss = fresh_seed(seed)
+    seeds = [own_seed(ss, "model", m.name, m.options_dict()) for m in plan.models]
+    for model, mss, label in zip(plan.models, seeds, labels, strict=False):
         if progress:
             progress(label)
         outcomes.append(run_model(model, arrays, mss, trajectories=False).outcome)

@@ -9,6 +9,8 @@ model run of the analyses its own reproducible stream.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import hashlib
+import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal, TypeVar
@@ -30,6 +32,17 @@ def fresh_seed(seed: Seed) -> np.random.SeedSequence:
         return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key,
                                       pool_size=seed.pool_size)
     return np.random.SeedSequence(seed)
+
+
+def own_seed(seed: np.random.SeedSequence, *identity: Any) -> np.random.SeedSequence:
+    """The child of ``seed`` named by ``identity`` (a model's name and options): a model's
+    random stream depends on the seed and on what the model is, never on its place in the
+    list of models run with it. The child's spawn key is the seed's plus a 64-bit digest of
+    the identity (SHA-256 of its JSON)."""
+    text = json.dumps(identity, sort_keys=True, default=str)
+    digest = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+    return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, digest),
+                                  pool_size=seed.pool_size)
 
 
 def run_model(model: BaseModel, arrays: ScenarioArrays, seed: int | np.random.SeedSequence,

@@ -133,4 +133,31 @@ def write_json(doc: Any) -> None:
     import orjson
 
     options = orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
-    sys.stdout.write(orjson.dumps(doc, option=options).decode("utf-8") + "\n")
+    sys.stdout.write(orjson.dumps(finite(doc), option=options).decode("utf-8") + "\n")
+
+
+def finite(doc: Any) -> Any:
+    """``doc`` with every NaN or infinite number replaced by null (JSON has neither), and a
+    note saying so under ``"notes"`` of the top level mapping."""
+    import math
+
+    replaced = 0
+
+    def clean(x: Any) -> Any:
+        nonlocal replaced
+        if isinstance(x, float) and not math.isfinite(x):
+            replaced += 1
+            return None
+        if isinstance(x, dict):
+            return {k: clean(v) for k, v in x.items()}
+        if isinstance(x, list | tuple):
+            return [clean(v) for v in x]
+        return x
+
+    out = clean(doc)
+    if replaced and isinstance(out, dict):
+        note = (f"{replaced} number(s) were not finite (overflow or undefined) and are "
+                "written as null")
+        notes = out.get("notes")
+        out["notes"] = [*notes, note] if isinstance(notes, list) else [note]
+    return out

@@ -42,20 +42,34 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     ledger: LedgerUrl = None,
     calibration: CalibrationFile = "shipped",
+    token: Annotated[str | None, typer.Option(
+        envvar="ACCORD_TOKEN", help="Token every request must carry (the browser asks once); "
+        "required with a --host beyond this machine. Env: ACCORD_TOKEN.")] = None,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        help="Another host name the dashboard answers for (repeatable); others are refused "
+        "(DNS rebinding).")] = None,
 ) -> None:
     """Run the dashboard in a browser: edit, forecast, see the figures, download.
 
-    Open http://HOST:PORT/ in a browser; Ctrl-C stops it. The dashboard has no login: keep
-    the default host unless the network is trusted.
+    Open http://HOST:PORT/ in a browser; Ctrl-C stops it. On this machine (the default
+    host) no token is needed; to listen beyond it, give --token (or ACCORD_TOKEN).
     """
     from accord.analysis import calibration as calibrations
 
     with user_errors():
         calibrations.load(calibration)  # a bad file is a clear message before the banner
+    from accord.web.guard import LOOPBACK
+
+    with user_errors():
+        if host not in LOOPBACK and not token:
+            raise UserError(f"--host {host} listens beyond this machine: give a token with "
+                            "--token TOKEN or the ACCORD_TOKEN environment variable")
         check_port(host, port)
     from accord.web import serve as run_server
 
     err.print(f"accord dashboard on http://{host}:{port}/ (Ctrl-C to stop)")
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        err.print("warning: listening beyond this machine; the dashboard has no login")
-    run_server(host=host, port=port, ledger_url=ledger, calibration=calibration)
+    if token:
+        err.print("a token is required: the browser asks for it once (or send "
+                  "'Authorization: Bearer TOKEN')")
+    run_server(host=host, port=port, ledger_url=ledger, calibration=calibration, token=token,
+               allow_hosts=tuple(allow_host or ()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -23,18 +24,92 @@ from accord.scenario.validate import validate_data
 
 Format = Literal["yaml", "json", "csv"]
 SCENARIO_SUFFIXES = {".yaml", ".yml", ".json", ".csv", ".txt"}
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's where built in:
-# the pure-Python loader took most of a 200-actor file's load time (issue 12)
 _OWN = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
 
 
-def yaml_lines(text: str, file: str = "<scenario>") -> tuple[dict[str, int], list[Problem]]:
-    """Each path of a YAML (or JSON) document mapped to its 1-based line, and a problem for
-    every key given twice in one mapping."""
+# --------------------------------------------------------------------------- safe parsing
+
+#: Limits a scenario file must keep before anything builds its data: nesting depth, alias
+#: nodes, the size of the tree with every alias expanded, and digits of one number.
+MAX_DEPTH = 40
+MAX_ALIASES = 100
+MAX_NODES = 200_000
+MAX_DIGITS = 30
+
+# libyaml's parser where built in: the pure-Python loader took most of a 200-actor file's
+# load time (issue 12)
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FLOAT_12 = re.compile(r"""^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""", re.X)
+_LONG_NUMBER = re.compile(r"^[-+]?[0-9_.]{" + str(MAX_DIGITS + 1) + r",}(?:[eE][-+]?[0-9]+)?$")
+
+
+class ScenarioLoader(_Base):  # type: ignore[misc,valid-type]
+    """The safe YAML loader (C parser when installed) with YAML 1.2 numbers: ``1e5`` is a
+    number, as in JSON, not the text YAML 1.1 makes of it."""
+
+
+ScenarioLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12,
+                                     list("-+0123456789."))
+
+
+def _budget_problem(file: str, line: int | None, message: str) -> ScenarioError:
+    return ScenarioError([Problem(file, line, "", message)])
+
+
+def check_budget(text: str, file: str = "<scenario>") -> None:
+    """Refuse, from the parser's events alone (nothing is built), a document nested deeper
+    than :data:`MAX_DEPTH`, with more than :data:`MAX_ALIASES` aliases, an alias inside its
+    own anchor, more than :data:`MAX_NODES` nodes once aliases are expanded (a "billion
+    laughs" bomb) or a number of more than :data:`MAX_DIGITS` digits.
+
+    A YAML syntax error is left for the parser proper to report.
+    """
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = [[None, 0]]  # [anchor, nodes so far] of each open collection
+    aliases = 0
     try:
-        root = yaml.compose(text, Loader=_YAML_LOADER)
-    except yaml.YAMLError:
-        return {}, []
+        for event in yaml.parse(text, Loader=_Base):
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.CollectionStartEvent):
+                if len(stack) > MAX_DEPTH:
+                    raise _too_deep(file, line)
+                stack.append([event.anchor, 1])
+            elif isinstance(event, yaml.CollectionEndEvent):
+                anchor, size = stack.pop()
+                if anchor is not None:
+                    sizes[anchor] = size
+                stack[-1][1] += size
+            elif isinstance(event, yaml.ScalarEvent):
+                if (not event.style and event.implicit[0]
+                        and _LONG_NUMBER.match(event.value)):
+                    raise _budget_problem(file, line, f"the number {event.value[:20]}… has "
+                                          f"{len(event.value)} characters: numbers must lie "
+                                          "within ±1e12")
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+                stack[-1][1] += 1
+            elif isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise _budget_problem(file, line, f"more than {MAX_ALIASES} aliases (*name):"
+                                          " write the values out")
+                if event.anchor not in sizes:
+                    raise _budget_problem(file, line, f"the alias *{event.anchor} refers to "
+                                          "its own anchor (or to none): write the value out")
+                stack[-1][1] += sizes[event.anchor]
+            else:
+                continue
+            if sum(s[1] for s in stack) > MAX_NODES:
+                raise _budget_problem(file, line, f"more than {MAX_NODES} values once the "
+                                      "aliases (*name) are expanded: write the values out")
+    except yaml.YAMLError as err:  # the parser proper reports it, but for too deep
+        problem = getattr(err, "problem", None) or ""
+        if "nesting depth" in problem:
+            raise _yaml_error(err, file) from None
+
+
+def _walk_lines(root: yaml.Node | None, file: str) -> tuple[dict[str, int], list[Problem]]:
     lines: dict[str, int] = {}
     twice: list[Problem] = []
 
@@ -43,14 +118,15 @@ def yaml_lines(text: str, file: str = "<scenario>") -> tuple[dict[str, int], lis
         if isinstance(node, yaml.MappingNode):
             first: dict[str, int] = {}
             for key, value in node.value:
-                sub = f"{path}.{key.value}" if path else str(key.value)
+                name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
+                sub = f"{path}.{name}" if path else name
                 line = key.start_mark.line + 1
-                if key.value in first:
-                    twice.append(Problem(file, line, sub, f"the key {key.value!r} is given "
+                if name in first and isinstance(key, yaml.ScalarNode):
+                    twice.append(Problem(file, line, sub, f"the key {name!r} is given "
                                          f"twice in this mapping (first on line "
-                                         f"{first[key.value]}): keep one", key.value))
+                                         f"{first[name]}): keep one", name))
                     continue
-                first[key.value] = line
+                first[name] = line
                 lines[sub] = line
                 walk(value, sub)
                 lines[sub] = line
@@ -63,40 +139,80 @@ def yaml_lines(text: str, file: str = "<scenario>") -> tuple[dict[str, int], lis
     return lines, twice
 
 
+def yaml_lines(text: str, file: str = "<scenario>") -> tuple[dict[str, int], list[Problem]]:
+    """Each path of a YAML (or JSON) document mapped to its 1-based line, and a problem for
+    every key given twice in one mapping."""
+    try:
+        check_budget(text, file)
+        root = yaml.compose(text, Loader=ScenarioLoader)
+    except (yaml.YAMLError, ScenarioError):
+        return {}, []
+    return _walk_lines(root, file)
+
+
+def _too_deep(file: str, line: int | None = None) -> ScenarioError:
+    return _budget_problem(file, line, f"nested more than {MAX_DEPTH} levels deep: a scenario "
+                           "needs a few levels")
+
+
+def _yaml_error(err: yaml.YAMLError, file: str) -> ScenarioError:
+    mark = getattr(err, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    problem = getattr(err, "problem", None) or str(err)
+    if "nesting depth" in problem:
+        return _too_deep(file, line)
+    return ScenarioError([Problem(file, line, "", f"malformed YAML: {problem}")])
+
+
+def parse_text(text: str, fmt: Literal["yaml", "json"], file: str = "<scenario>"
+               ) -> tuple[Any, dict[str, int], list[Problem]]:
+    """YAML or JSON text read once, within the budget (:func:`check_budget`): the data, the
+    line of each path, and the keys given twice. A byte-order mark is ignored."""
+    text = text.removeprefix("\ufeff")
+    check_budget(text, file)
+    if fmt == "json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ScenarioError([Problem(file, err.lineno, "", f"malformed JSON: {err.msg}")]
+                                ) from None
+        except RecursionError:  # nesting the parser refused before the budget saw it
+            raise _too_deep(file) from None
+        except ValueError as err:
+            raise ScenarioError([Problem(file, None, "", f"cannot be read: {err}")]) from None
+        return data, *yaml_lines(text, file)
+    loader = ScenarioLoader(text)
+    try:
+        root = loader.get_single_node()
+        lines, twice = _walk_lines(root, file)
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.YAMLError as err:
+        raise _yaml_error(err, file) from None
+    except RecursionError:
+        raise _too_deep(file) from None
+    except ValueError as err:
+        raise ScenarioError([Problem(file, None, "", f"cannot be read: {err}")]) from None
+    finally:
+        loader.dispose()
+    return data, lines, twice
+
+
 def _normalise_dates(data: Any) -> Any:
     if isinstance(data, dict) and isinstance(data.get("date"), date):
         data = {**data, "date": data["date"].isoformat()}
     return data
 
 
-def _parse_yaml(text: str, file: str) -> Any:
-    try:
-        return yaml.load(text, Loader=_YAML_LOADER)  # a safe loader (C or Python)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(err, "problem", None) or str(err)
-        raise ScenarioError([Problem(file, line, "", f"malformed YAML: {problem}")]) from None
-
-
-def _parse_json(text: str, file: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ScenarioError([Problem(file, err.lineno, "", f"malformed JSON: {err.msg}")]
-                            ) from None
-
-
 def loads(text: str, fmt: Format, file: str = "<scenario>", salience_scale: float = 100.0
           ) -> Scenario:
     """Parse and validate scenario text in the given format."""
+    text = text.removeprefix("\ufeff")
     if not text.strip():
         raise ScenarioError([Problem(file, None, "", "the file is empty: a scenario needs "
                                      "issues and actors")])
     if fmt == "csv":
         return load_csv_text(text, file, salience_scale)
-    data = _parse_json(text, file) if fmt == "json" else _parse_yaml(text, file)
-    lines, twice = yaml_lines(text, file)
+    data, lines, twice = parse_text(text, fmt, file)
     try:
         scenario = validate_data(_normalise_dates(data), file, lines)
     except ScenarioError as err:

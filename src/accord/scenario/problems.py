@@ -101,8 +101,10 @@ def is_number(x: Any) -> bool:
 
 def fmt(x: Any) -> str:
     """A value as the user typed it: ``4`` not ``4.0``, text quoted, a mapping abbreviated."""
-    if isinstance(x, float) and x.is_integer():
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return str(int(x))
+    if isinstance(x, float):
+        return f"{x:g}" if abs(x) >= 1e15 else repr(x)
     if isinstance(x, dict):
         return "{" + ", ".join(sorted(str(k) for k in x)) + "}"
     return repr(x) if isinstance(x, str) else str(x)

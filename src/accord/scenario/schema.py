@@ -53,6 +53,12 @@ DEFAULT_SCALE = (0.0, 100.0)
 QUANTITY_FIELDS = frozenset({"value", "low", "high", "dist", "evidence", "source", "note"})
 QUANTITY_FORM = "a number or an object {value, low, high, dist, evidence, source, note}"
 SCALE_FORM = "a [low, high] pair with low < high"
+#: The largest magnitude of any number in a scenario (README, "Limits"): far beyond any real
+#: capability or scale, small enough that no model's arithmetic overflows.
+MAX_MAGNITUDE = 1e12
+MAGNITUDE_FORM = "a number within ±1e12"
+
+Bounded = Annotated[float, Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
 
 
 def _bare_to_quantity(value: Any) -> Any:
@@ -68,9 +74,9 @@ class Quantity(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    value: float
-    low: float | None = None
-    high: float | None = None
+    value: Bounded
+    low: Bounded | None = None
+    high: Bounded | None = None
     dist: Literal["triangular", "uniform", "normal"] = "triangular"
     evidence: str | None = None
     source: str | None = None
@@ -91,13 +97,13 @@ class Quantity(BaseModel):
 Number = Annotated[Quantity, BeforeValidator(_bare_to_quantity)]
 
 
-def _ordered(scale: tuple[float, float]) -> tuple[float, float]:
+def _ordered(scale: tuple[Bounded, Bounded]) -> tuple[float, float]:
     if not scale[0] < scale[1]:
         raise ValueError(SCALE_FORM)
     return scale
 
 
-Scale = Annotated[tuple[float, float], AfterValidator(_ordered)]
+Scale = Annotated[tuple[Bounded, Bounded], AfterValidator(_ordered)]
 
 
 def _capability_form(value: Any) -> str:
@@ -278,6 +284,9 @@ class Scenario(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _whole(cls, data: Any, handler: Any) -> Scenario:
+        unreadable = text_problems(data)
+        if unreadable:
+            raise ScenarioError(unreadable)
         try:
             scenario = handler(data)
         except ValidationError as err:
@@ -317,6 +326,33 @@ def _compact(obj: Any) -> Any:
 # --------------------------------------------------------------------------- type problems
 
 
+def text_problems(data: Any) -> list[Problem]:
+    """Text no file can hold (a lone surrogate, e.g. ``"\\ud800"`` in JSON), by path; and
+    data nested beyond any scenario (a list in a list in a list ...). Walked without
+    recursion."""
+    found: list[Problem] = []
+    todo: list[tuple[Any, list[Any]]] = [(data, [])]
+    while todo and len(found) < 20:
+        item, loc = todo.pop()
+        if len(loc) > 12:
+            found.append(problem(path_of(loc), "is nested too deeply for a scenario"))
+            continue
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                found.append(problem(path_of(loc), f"{ascii(item)[:40]} holds a lone "
+                                     "surrogate (\\ud800-\\udfff), which is not text",
+                                     ascii(item), "text (UTF-8)"))
+        elif isinstance(item, dict):
+            todo += [(k, [*loc, "(key)"]) for k in item if isinstance(k, str)]
+            todo += [(v, [*loc, str(k)]) for k, v in item.items()]
+        elif isinstance(item, list | tuple):
+            todo += [(v, [*loc, k]) for k, v in enumerate(item)]
+    return found
+
+
+
 def _lookup(data: Any, loc: list[Any]) -> Any:
     for part in loc:
         try:
@@ -334,6 +370,8 @@ def _type_message(e: Any) -> tuple[str, str | None]:
         return "is required but missing", None
     if kind == "extra_forbidden":
         return "is not a known field", None
+    if kind in ("less_than_equal", "greater_than_equal"):
+        return f"{fmt(value)} is too large: numbers must lie within ±1e12", MAGNITUDE_FORM
     if kind == "finite_number":
         return f"{fmt(value)} is not allowed: numbers must be finite", "a finite number"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
@@ -359,6 +397,11 @@ def type_problems(err: ValidationError, data: Any) -> Iterator[Problem]:
         if "scale" in loc:  # one message for the pair, whatever is wrong in it
             loc = loc[: loc.index("scale") + 1]
             raw = _lookup(data, loc)
+            if isinstance(raw, list | tuple) and any(
+                    is_number(x) and abs(x) > MAX_MAGNITUDE for x in raw):
+                yield problem(path_of(loc), f"{fmt(raw)} is too large: numbers must lie "
+                              "within ±1e12", raw, f"{SCALE_FORM}, {MAGNITUDE_FORM}")
+                continue
             yield problem(path_of(loc), f"{fmt(raw)} is not {SCALE_FORM}", raw, SCALE_FORM)
             continue
         if loc[:1] == ["shocks"] and e["type"] == "list_type":

@@ -10,9 +10,17 @@ __all__ = ["Limits", "create_app", "serve"]
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, limits: Limits | None = None,
-          ledger_url: str | None = None, calibration: str | None = "shipped") -> None:
-    """Run the dashboard until interrupted (binds 127.0.0.1 unless told otherwise)."""
+          ledger_url: str | None = None, calibration: str | None = "shipped",
+          token: str | None = None, allow_hosts: tuple[str, ...] = ()) -> None:
+    """Run the dashboard until interrupted (binds 127.0.0.1 unless told otherwise).
+
+    It answers only for the bound host, this machine's loopback names and ``allow_hosts``
+    (DNS rebinding); with ``token``, only to requests that carry it (:mod:`accord.web.guard`).
+    """
     import uvicorn
 
-    uvicorn.run(create_app(limits, ledger_url, calibration), host=host, port=port,
-                log_level="warning")
+    from accord.web.guard import LOOPBACK
+
+    hosts = {host, *LOOPBACK, *allow_hosts} - {"0.0.0.0", "::"}
+    uvicorn.run(create_app(limits, ledger_url, calibration, hosts=sorted(hosts), token=token),
+                host=host, port=port, log_level="warning")

@@ -259,6 +259,8 @@ def api_forecast(req: ForecastRequest, service: ServiceDep) -> Any:
         return JSONResponse(JobAnswer.model_validate(job_answer(job)).model_dump(
             exclude_unset=True), status_code=202)
     service.store.wait(job)
+    if job.timed_out:
+        raise ApiError(422, job.error or "the forecast passed the wall-clock limit")
     if job.status != "done" or job.result is None:
         raise ApiError(500, f"the forecast failed: {job.error}")
     return job.result.to_json()

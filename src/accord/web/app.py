@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
 import jinja2
@@ -33,6 +33,7 @@ import accord
 from accord.report.builder import install_filters
 from accord.web import api, pages
 from accord.web import ledger as ledger_pages
+from accord.web.guard import Guard
 from accord.web.pages import page
 from accord.web.services import ApiError
 from accord.web.store import Limits, Store
@@ -173,13 +174,16 @@ def templates_for(limits: Limits) -> Jinja2Templates:
 
 
 def create_app(limits: Limits | None = None, ledger_url: str | None = None,
-               calibration: str | None = "shipped") -> FastAPI:
+               calibration: str | None = "shipped", hosts: Sequence[str] | None = None,
+               token: str | None = None) -> FastAPI:
     """The dashboard as an ASGI app (``uvicorn`` serves it; ``TestClient`` tests it).
 
     ledger_url: the forecast ledger of the Ledger page (default: ``ACCORD_LEDGER``, else the
     user's SQLite ledger), opened on first use.
     calibration: the model-error calibration of the forecasts' predictive intervals (a file
     from ``accord calibrate``, "shipped" or "none"; :func:`accord.analysis.calibration.load`).
+    hosts: the host names it answers for (others 421, against DNS rebinding; None: any, for
+    tests); token: required of every request when given (:mod:`accord.web.guard`).
     """
     from accord.analysis import calibration as calibrations
 
@@ -214,6 +218,7 @@ def create_app(limits: Limits | None = None, ledger_url: str | None = None,
         return response
 
     app.add_middleware(BodyLimit, limit=limits.max_body_bytes)  # type: ignore[arg-type]
+    app.add_middleware(Guard, hosts=hosts, token=token)  # type: ignore[arg-type]
     app.add_exception_handler(ApiError, on_api_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, on_invalid_request)  # type: ignore[arg-type]
     app.include_router(api.router)

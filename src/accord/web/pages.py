@@ -8,7 +8,6 @@ file-system path is taken from a request.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
 from importlib import resources
@@ -22,7 +21,8 @@ from accord import analysis
 from accord import models as model_registry
 from accord.report import figures as F
 from accord.report import render_html, report_figures
-from accord.scenario import ScenarioError, dumps, loads
+from accord.scenario import ScenarioError, dumps, loads, parse_text
+from accord.scenario.schema import text_problems
 from accord.web import editor
 from accord.web.api import example_infos
 from accord.web.services import ApiError, ServiceDep, plain, problems_of
@@ -131,13 +131,14 @@ async def upload(file: UploadFile, service: ServiceDep) -> RedirectResponse:
         if suffix == "csv":
             data = loads(text, "csv", name).to_data()
         elif suffix in ("yaml", "yml", "json", "txt"):
-            data = plain(json.loads(text) if suffix == "json" else yaml.safe_load(text))
+            data = plain(parse_text(text, "json" if suffix == "json" else "yaml", name)[0])
+            unreadable = text_problems(data)
+            if unreadable:
+                raise ScenarioError(unreadable)
         else:
             raise ApiError(422, f"{name}: upload a .yaml, .yml, .json or .csv scenario")
     except ScenarioError as e:
         raise ApiError(422, f"{name} could not be read", problems_of(e)) from None
-    except (yaml.YAMLError, json.JSONDecodeError) as e:
-        raise ApiError(422, f"{name} is not valid {suffix.upper()}: {e}") from None
     if not isinstance(data, dict):
         raise ApiError(422, f"{name} does not hold a scenario (a mapping with issues "
                             "and actors)")
@@ -241,9 +242,12 @@ def edit_yaml(request: Request, draft_id: str, text: Annotated[str, Form()],
               service: ServiceDep) -> HTMLResponse:
     draft = service.draft(draft_id)
     try:
-        data = plain(yaml.safe_load(text))
-    except yaml.YAMLError as e:
-        raise ApiError(422, f"the text is not valid YAML: {e}") from None
+        data = plain(parse_text(text, "yaml", "the text")[0])
+        unreadable = text_problems(data)
+        if unreadable:
+            raise ScenarioError(unreadable)
+    except ScenarioError as e:
+        raise ApiError(422, "the text is not valid YAML", problems_of(e)) from None
     if not isinstance(data, dict):
         raise ApiError(422, "the YAML must be a mapping with issues and actors")
     service.too_big(data)

@@ -11,6 +11,7 @@ change; the app turns it into JSON under ``/api`` and a page elsewhere.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -24,7 +25,7 @@ from accord.errors import ModelSpecError, ShockError
 from accord.report import build
 from accord.scenario import Scenario, ScenarioError, loads
 from accord.web import editor
-from accord.web.store import Busy, Draft, Job, Limits, Store, new_job_id
+from accord.web.store import Busy, Draft, Job, JobTimeout, Limits, Store, new_job_id
 
 
 class ApiError(Exception):
@@ -194,7 +195,13 @@ class Service:
         job = Job(new_job_id(), draft_id, plan.labels, draws, seed)
 
         def work(j: Job) -> Any:
+            deadline = time.monotonic() + limits.max_job_seconds
+
             def step(name: str) -> None:
+                if time.monotonic() > deadline:
+                    raise JobTimeout(f"the forecast passed this server's wall-clock limit "
+                                     f"of {limits.max_job_seconds:g} s and was cancelled: "
+                                     "use fewer draws, models or actors")
                 j.done_models += 1
                 j.progress = f"running {name} ({min(j.done_models, total)} of {total})"
 

@@ -34,6 +34,9 @@ class Limits:
     # estimated CPU seconds one forecast may take (models × passes × actors³ × issues, each
     # model at its declared cost: see accord.analysis.estimated_seconds); refused beyond
     max_cost_seconds: float = 120.0
+    # wall-clock seconds a job may run: checked between its model runs (and by the models'
+    # progress calls), the job then cancelled and its worker freed
+    max_job_seconds: float = 120.0
 
 
 @dataclass
@@ -64,12 +67,17 @@ class Job:
     error: str | None = None
     created: float = field(default_factory=time.time)
     finished: float | None = None
+    timed_out: bool = False  # cancelled at Limits.max_job_seconds
     ended: threading.Event = field(default_factory=threading.Event, repr=False,
                                    compare=False)  # set when done or failed
 
     @property
     def active(self) -> bool:
         return self.status in ("queued", "running")
+
+
+class JobTimeout(Exception):
+    """A job that ran past ``Limits.max_job_seconds`` (raised inside it to stop it)."""
 
 
 class Busy(Exception):
@@ -126,6 +134,10 @@ class Store:
             job.result = work(job)
             job.progress = "done"
             job.status = "done"
+        except JobTimeout as err:
+            job.error = str(err)
+            job.timed_out = True
+            job.status = "failed"
         except Exception as err:  # shown to the user; the server goes on
             job.error = f"{type(err).__name__}: {err}"
             job.status = "failed"
