@@ -108,7 +108,7 @@ class BodyLimit:
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; "
                                 "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
                                 "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
@@ -119,7 +119,7 @@ SECURITY_HEADERS = {
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; "
                                 "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
                                 "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "

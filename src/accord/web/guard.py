@@ -120,12 +120,16 @@ class Guard:
 
 
 def _same_origin(headers: dict[str, str], host: str) -> bool:
-    origin = headers.get("origin")
-    if origin is not None and origin != "null":
-        return urlsplit(origin).netloc.lower() == host.lower()
-    if origin == "null":
+    """A post from this server's own pages (or from a program that is no browser)."""
+    site = headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
         return False
-    return headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
+    origin = headers.get("origin")
+    if origin is None:
+        return True  # no browser sends a cross-site post without an Origin
+    if origin == "null":  # an opaque origin (a sandbox, a privacy setting): trust only
+        return site is not None  # what the browser says of the site
+    return urlsplit(origin).netloc.lower() == host.lower()
 
 
 async def _answer(scope: Scope, send: Any, status: int, text: str) -> None:
