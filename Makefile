@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install install-dev lint bench clean
+.PHONY: demo test install install-dev lint bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ lint: install-dev
 
 test: install-dev lint
 	$(BIN)/python -m pytest
+
+# thousands of generated scenario files (tests/fuzzing.py); figures in docs/fuzz.md
+fuzz: install-dev
+	$(BIN)/python tools/fuzz.py $(or $(CASES),3000)
 
 bench: install-dev
 	$(BIN)/python benchmarks/run.py
