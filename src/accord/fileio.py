@@ -75,6 +75,12 @@ def clean_stale(target: Path) -> list[Path]:
     return removed
 
 
+def _write_error(named: Path, err: OSError) -> FileWriteError:
+    where = f" ({err.filename})" if err.filename and str(err.filename) != str(named) \
+        and ".accord-tmp" not in str(err.filename) else ""
+    return FileWriteError(f"cannot write {named}: {err.strerror or err}{where}")
+
+
 def temp_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}"
                             f"{TAG}{target.suffix}")
@@ -103,13 +109,13 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         finally:
             os.close(fd)
     except OSError as err:
-        raise FileWriteError(f"cannot write {named}: {err.strerror or err}") from None
+        raise _write_error(named, err) from None
     try:
         yield tmp
         os.replace(tmp, target)
     except OSError as err:
         tmp.unlink(missing_ok=True)
-        raise FileWriteError(f"cannot write {named}: {err.strerror or err}") from None
+        raise _write_error(named, err) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
