@@ -407,3 +407,19 @@ def test_report_has_the_war_section_and_its_evidence() -> None:
     assert "A bargaining range now (an immediate breakthrough)" in html
     assert "beliefs.a.drift" in html and "can break through Ukraine" in html
     assert "where the parties would meet" in html  # the link to the spatial models
+
+
+def test_sanctions_shock_never_delays_agreement_end_to_end(accord) -> None:
+    """The example's `sanctions-bite` (conflict.costs.a*=2) with the same seed: the same
+    battlefield luck and the same uniforms behind every cost draw, so each draw's cost is
+    higher and its agreement no later (the property, through files, shocks and sampling)."""
+    sc = example("ukraine-2025")
+    comparison = analysis.run_shocks(sc, ["sanctions-bite"], ["war"], draws=400, seed=2)
+    base, shocked = comparison.base.results[0], comparison.shocks[0].result.results[0]
+    t0 = np.nan_to_num(base.draws.extras["agreement_period"], nan=np.inf)
+    t1 = np.nan_to_num(shocked.draws.extras["agreement_period"], nan=np.inf)
+    assert np.all(t1 <= t0) and np.any(t1 < t0)
+    assert np.all(shocked.war.agreement_by >= base.war.agreement_by)
+    res = accord("forecast", "ukraine-2025", "--model", "war", "--draws", "200", "--shock",
+                 "sanctions-bite")
+    assert res.returncode == 0 and "war under shock sanctions-bite" in res.stdout

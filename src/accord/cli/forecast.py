@@ -110,3 +110,6 @@ def forecast(
     render.probabilities(result)
     if comparison:
         render.shocks(comparison)
+        for run in comparison.shocks:
+            render.war(run.result.scenario, [(f"{r.label} under shock {run.name}", r.war)
+                                             for r in run.result.results if r.war])
