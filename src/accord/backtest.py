@@ -12,6 +12,9 @@ saliences ± ``Noise.salience`` points, both clipped to 0–100, and capabilitie
 × (1 ± ``Noise.capability``). The defaults (±10, ±20, ±25 %) were set before looking at any
 result, as a guess at expert-coding error; see docs/validation.md for what they give.
 """
+# Longer than ~500 lines on purpose: scoring models against outcomes (point scores, interval
+# coverage, CRPS, paired bootstrap, cross-validated calibration) is one concern; the DEU
+# reading is in accord.io.deu and the calibration itself in accord.analysis.calibration.
 
 from __future__ import annotations
 

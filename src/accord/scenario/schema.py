@@ -14,6 +14,9 @@ within the section go on its model (constraints, or an after-validator raising
 file's line). Checks that refer to actors or issues go in a function ``(Scenario) ->
 list[Problem]`` called from :func:`rules`, like :func:`_source_problems`.
 """
+# Longer than ~500 lines on purpose: the Scenario type and its rules are one concern (the type
+# is the validator, issue 10); the cross-field rules need every section's type beside them.
+# A section with many rules of its own gets its own module (conflict.py).
 
 from __future__ import annotations
 
