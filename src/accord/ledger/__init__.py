@@ -9,7 +9,9 @@ score them (shared/DESIGN.md, "The ledger: forecasts on the record").
         scores = ledger.score(by="model")
 
 Storage, schema and locking: :mod:`accord.ledger.db`; records, questions, resolutions,
-history, export and import: :mod:`accord.ledger.store`; the scores: :mod:`accord.ledger.scoring`.
+history, export and import: :mod:`accord.ledger.store` (the database reads and writes), with
+:mod:`accord.ledger.questions` (questions, ids, dates) and :mod:`accord.ledger.documents`
+(rows and documents, built without the database); the scores: :mod:`accord.ledger.scoring`.
 """
 
 from accord.errors import LedgerError

@@ -13,6 +13,9 @@ reliability diagram).
 A mean over a handful of forecasts says little about skill, so a group with fewer resolved
 forecasts than ``MIN_MEAN`` (``MIN_COVERAGE`` for coverage, ``MIN_CALIBRATION`` for the
 calibration table) gets no number, only the count and a note saying so.
+
+The scores of one recorded forecast (a database row: :func:`scored_draws`,
+:func:`scored_interval`, :func:`_single_score`) are here too, for the ledger's history.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from accord.ledger.documents import decode_draws
+from accord.ledger.questions import _holds
 
 MIN_MEAN = 5  # a mean error of fewer forecasts is one or two forecasts' luck
 MIN_COVERAGE = 10  # a share of outcomes inside an interval needs at least 10 to mean much
@@ -219,3 +225,41 @@ def score(rows: ScoredRows, draws_per_row: np.ndarray | None = None) -> list[Gro
                              f"forecasts ({out.n_threshold} so far)")
         groups.append(out)
     return groups
+
+
+def scored_draws(f: Any) -> np.ndarray | None:
+    """The draws a forecast is scored by: the calibrated predictive draws when it has them
+    (what the forecast printed as its interval), else the input draws."""
+    pred = decode_draws(f["predictive_draws"])
+    return pred if pred is not None else decode_draws(f["draws"])
+
+
+def scored_interval(f: Any) -> tuple[Any, Any, Any, Any]:
+    """The 90 % and 80 % interval ends (q05, q10, q90, q95) a forecast is scored by: the
+    predictive ones when recorded, else those of the input draws."""
+    if f["p10"] is not None:
+        return (f["p05"], f["p10"], f["p90"], f["p95"])
+    return (f["q05"], f["q10"], f["q90"], f["q95"])
+
+
+def _single_score(q: Any, res: Any, f: Any) -> dict[str, Any]:
+    """The scores of one forecast of one resolved question."""
+    draws = scored_draws(f)
+    if q["op"] is None:
+        y = res["value"]
+        out: dict[str, Any] = {"abs_error": None if f["point"] is None
+                               else abs(f["point"] - y)}
+        if draws is not None and draws.size > 1:
+            out["crps"] = float(crps(np.array([y]), draws[None, :])[0])
+        q05, q10, q90, q95 = scored_interval(f)
+        if q10 is not None and q90 is not None:
+            out["in80"] = bool(q10 <= y <= q90)
+        if q05 is not None and q95 is not None:
+            out["in90"] = bool(q05 <= y <= q95)
+        return out
+    if draws is None or draws.size <= 1:
+        return {"brier": None, "note": "recorded without draws: no probability to score"}
+    p = float(np.mean(_holds(q["op"], q["threshold"], draws)))
+    o = np.array([1.0 if res["event"] else 0.0])
+    return {"probability": p, "brier": float(brier(o, np.array([p]))[0]),
+            "log": float(log_score(o, np.array([p]), np.array([draws.size]))[0])}

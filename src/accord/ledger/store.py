@@ -16,22 +16,21 @@ model's latest such forecast; ``history`` shows them all.
 
 Every write is one transaction (a killed process leaves the whole record or none), retried
 while another process holds SQLite's write lock (:func:`accord.ledger.db.retrying`).
+
+This module holds the database reads and writes (:class:`Ledger`); what they store and show
+is built without the database in :mod:`accord.ledger.questions` (questions, ids, dates) and
+:mod:`accord.ledger.documents` (rows, documents, export reading), and re-exported here.
 """
 
 from __future__ import annotations
 
-import base64
 import bisect
 import csv
 import datetime as dt
-import getpass
 import hashlib
 import io
-import json
 import math
-import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -42,166 +41,47 @@ from sqlalchemy.exc import OperationalError
 from accord.errors import LedgerError
 from accord.ledger import db, scoring
 from accord.ledger.db import forecasts, questions, resolutions, runs
+from accord.ledger.documents import (  # noqa: F401  (re-exported: accord.ledger.store.*)
+    EXPORT_FORMAT,
+    EXPORT_VERSION,
+    QUANTILES,
+    _calibration_doc,
+    _cell,
+    _datetime,
+    _export_question,
+    _finite,
+    _json_default,
+    _plain,
+    _predictive,
+    _question_doc,
+    _read_export,
+    _run_doc,
+    _run_uid,
+    _version,
+    decode_draws,
+    default_analyst,
+    encode_draws,
+    now,
+    run_rows,
+    scenario_yaml,
+)
+from accord.ledger.questions import (  # noqa: F401  (re-exported: accord.ledger.store.*)
+    QuestionSpec,
+    _holds,
+    _sha,
+    event_probabilities,
+    make_question,
+    parse_date,
+    question_id,
+    run_id,
+)
+from accord.ledger.scoring import _single_score, scored_draws, scored_interval
 
 if TYPE_CHECKING:
     from accord.analysis import ForecastResult
     from accord.backtest import BacktestResult
-    from accord.scenario import Scenario
 
-EXPORT_FORMAT = "accord-ledger"
-EXPORT_VERSION = 1
-QUANTILES = {"q05": 0.05, "q10": 0.10, "q50": 0.50, "q90": 0.90, "q95": 0.95}
 GroupBy = Literal["model", "analyst", "scenario"]
-
-
-def now() -> dt.datetime:
-    """UTC now, naive (the ledger stores UTC without a zone, the same on every database)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def default_analyst() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return os.environ.get("USER", "unknown")
-
-
-def parse_date(text: str | dt.date | None, what: str = "--date") -> dt.date | None:
-    """An ISO date (YYYY-MM-DD), or a clear message naming what was given."""
-    if text is None or isinstance(text, dt.date):
-        return text
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise LedgerError(f"{what} {text!r} is not a date: write it as YYYY-MM-DD "
-                          "(e.g. 2025-12-31)") from None
-
-
-def _sha(obj: Any) -> str:
-    text = json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _finite(x: Any) -> float | None:
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
-
-
-def encode_draws(draws: np.ndarray | None) -> bytes | None:
-    """Draws as little-endian float64 bytes (the stored form)."""
-    if draws is None:
-        return None
-    return np.ascontiguousarray(draws, dtype="<f8").tobytes()
-
-
-def decode_draws(blob: bytes | None) -> np.ndarray | None:
-    if blob is None:
-        return None
-    return np.frombuffer(blob, dtype="<f8")
-
-
-def question_id(ref: str | int) -> int:
-    """``Q12``, ``q12`` or ``12`` -> 12."""
-    text = str(ref).strip()
-    body = text[1:] if text[:1] in ("Q", "q") else text
-    if not body.isdigit():
-        raise LedgerError(f"{ref!r} is not a question id: write it as Q12 or 12 "
-                          "(see `accord ledger list`)")
-    return int(body)
-
-
-def run_id(ref: str | int) -> int:
-    text = str(ref).strip()
-    body = text[1:] if text[:1] in ("R", "r") else text
-    if not body.isdigit():
-        raise LedgerError(f"{ref!r} is not a run id: write it as R12 (see `accord ledger "
-                          "list --runs`)")
-    return int(body)
-
-
-# --------------------------------------------------------------------------- questions
-
-
-@dataclass(frozen=True)
-class QuestionSpec:
-    """What a question asks, before it is stored: an issue of a scenario, and for a
-    threshold question the event (``op``, ``threshold``)."""
-
-    scenario: str
-    issue: str
-    op: str | None
-    threshold: float | None
-    scale: tuple[float, float]
-    title: str
-    deadline: dt.date | None = None
-    criteria: str = ""
-
-    @property
-    def text(self) -> str:
-        return self.issue if self.op is None else f"{self.issue}{self.op}{self.threshold:g}"
-
-    def uid(self) -> str:
-        return _sha({"scenario": self.scenario, "issue": self.issue, "op": self.op,
-                     "threshold": self.threshold, "deadline": self.deadline,
-                     "title": self.title, "criteria": self.criteria})
-
-
-def make_question(scenario: Scenario, text: str, *, deadline: str | dt.date | None = None,
-                  title: str | None = None, criteria: str = "") -> QuestionSpec:
-    """Read a question on a scenario: ``"territory>=80"`` (threshold, like ``--prob``) or
-    ``"territory"`` (the value of the issue)."""
-    from accord.analysis import parse_threshold
-
-    issue_ids = scenario.issue_ids
-    words = text.strip()
-    op: str | None = None
-    value: float | None = None
-    if any(c in words for c in "<>="):
-        try:
-            t = parse_threshold(words, issue_ids)
-        except Exception as e:  # AnalysisError: reworded for --question
-            raise LedgerError(str(e).replace("--prob", "--question")) from None
-        issue, op, value = t.issue, t.op, t.value
-    else:
-        if words not in issue_ids:
-            raise LedgerError(f"--question {text!r}: no issue {words!r}; the issues are: "
-                              f"{', '.join(issue_ids)} (a value question names an issue, a "
-                              "threshold question reads like territory>=80)")
-        issue = words
-    when = parse_date(deadline, "--deadline")
-    iss = next(i for i in scenario.issues if i.id == issue)
-    scale = scenario.scale_of(iss)
-    if value is not None and not scale[0] <= value <= scale[1]:
-        raise LedgerError(f"--question {text!r}: {value:g} is outside the scale of "
-                          f"{issue!r} ({scale[0]:g}..{scale[1]:g})")
-    if title is None:
-        what = f"{issue} {op} {value:g}" if op else f"value of {issue}"
-        title = what + (f" by {when.isoformat()}" if when else "")
-    return QuestionSpec(scenario.title, issue, op, value, (float(scale[0]), float(scale[1])),
-                        title, when, criteria)
-
-
-def event_probabilities(items: Sequence[tuple[Any, np.ndarray, str, float]]) -> list[float]:
-    """P(event) over each item's draws, for items (tag, draws, op, threshold): one
-    vectorised comparison per number of draws and operator."""
-    out = np.full(len(items), np.nan)
-    keys: dict[tuple[int, str], list[int]] = {}
-    for k, (_, draws, op, _) in enumerate(items):
-        keys.setdefault((draws.size, op), []).append(k)
-    for (_, op), idx in keys.items():
-        stacked = np.stack([items[k][1] for k in idx])
-        thr = np.array([items[k][3] for k in idx], float)[:, None]
-        out[idx] = _holds(op, thr, stacked).mean(axis=1)  # type: ignore[arg-type]
-    return out.tolist()
-
-
-def _holds(op: str, threshold: float, x: np.ndarray) -> np.ndarray:
-    from accord.analysis import Threshold
-
-    return Threshold("x", op, threshold).holds(x)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- the ledger
@@ -715,278 +595,3 @@ def upgrade_ledger(url: str | None = None) -> tuple[str | None, str, str]:
     finally:
         engine.dispose()
     return before, after, where
-
-
-# --------------------------------------------------------------------------- rows and docs
-
-
-def scenario_yaml(scenario: Scenario) -> str:
-    """The scenario as saved YAML (what ``accord.save`` writes to a .yaml file), through
-    libyaml's emitter where PyYAML has it (the same text, several times faster)."""
-    import yaml
-
-    from accord.scenario import dumps
-
-    dumper = getattr(yaml, "CSafeDumper", None)
-    if dumper is None:
-        return dumps(scenario, "yaml")
-    return yaml.dump(scenario.to_data(), Dumper=dumper, sort_keys=False, allow_unicode=True,
-                     width=100)
-
-
-def _version() -> str:
-    from accord import __version__
-
-    return __version__
-
-
-def _run_uid(run: dict[str, Any], rows: list[dict[str, Any]]) -> str:
-    """The content hash of a run: what was forecast, how, when and by whom."""
-    return _sha({k: run[k] for k in ("created_at", "analyst", "note", "title",
-                                     "scenario_hash", "models", "seed", "draws")}
-                | {"forecasts": [[r["model"], r["issue"], r["point"]] for r in rows]})
-
-
-def run_rows(result: ForecastResult, *, analyst: str | None = None, note: str = "",
-             source: str = "", created_at: dt.datetime | None = None
-             ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The rows that record a forecast: the run, and one per model and issue (quantiles of
-    all issues computed in one pass per model)."""
-    from accord.analysis import model_spec
-
-    sc = result.scenario
-    yaml_text = scenario_yaml(sc)
-    models = [{"label": r.label, "model": r.model, "spec": model_spec(r),
-               "options": _plain(r.options)} for r in result.results]
-    qs = list(QUANTILES.values())
-    rows: list[dict[str, Any]] = []
-    calibration: dict[str, Any] = {}
-    for r in result.results:
-        point = np.asarray(r.outcome, float)
-        drawn = r.draws.outcome if r.draws is not None else None
-        quant = np.quantile(drawn, qs, axis=0) if drawn is not None else None
-        mean = drawn.mean(axis=0) if drawn is not None else None
-        pred, pdraws = _predictive(r, sc.issue_ids)
-        if pred is not None:
-            calibration[r.label] = _calibration_doc(getattr(r, "calibration", None))
-        for k, iid in enumerate(sc.issue_ids):
-            row: dict[str, Any] = {"model": r.label, "issue": iid, "point": _finite(point[k]),
-                                   "mean": _finite(mean[k]) if mean is not None else None,
-                                   "draws": encode_draws(drawn[:, k]) if drawn is not None
-                                   else None,
-                                   "predictive_draws": encode_draws(pdraws[:, k])
-                                   if pdraws is not None else None}
-            for j, name in enumerate(QUANTILES):
-                row[name] = _finite(quant[j, k]) if quant is not None else None
-            for name, pname in zip(QUANTILES, db.PREDICTIVE_COLUMNS, strict=True):
-                row[pname] = _finite(pred[iid].get(name)) if pred and iid in pred else None
-            rows.append(row)
-    run = {"created_at": created_at or now(), "analyst": analyst or default_analyst(),
-           "note": note, "title": sc.title, "source": source, "scenario_yaml": yaml_text,
-           "scenario_hash": hashlib.sha256(yaml_text.encode("utf-8")).hexdigest(),
-           "models": models, "thresholds": [t.text for t in result.thresholds],
-           "seed": int(result.seed), "draws": int(result.draws),
-           "accord_version": _version(), "calibration": calibration or None}
-    run["uid"] = _run_uid(run, rows)
-    return run, rows
-
-
-def _predictive(r: Any, issue_ids: Sequence[str]
-                ) -> tuple[dict[str, dict[str, float]] | None, np.ndarray | None]:
-    """A model result's calibrated predictive quantiles (issue -> {q05, …, q95}) and draws
-    (M, d), when the forecast has them: ``predictive`` as draws (an array; accord's
-    calibration, shared/DESIGN.md "Predictive intervals that mean what they say") or as a
-    mapping of quantiles per issue."""
-    pred = getattr(r, "predictive", None)
-    if pred is None:
-        return None, None
-    if isinstance(pred, np.ndarray):
-        draws = np.atleast_2d(np.asarray(pred, float))
-        q = np.quantile(draws, list(QUANTILES.values()), axis=0)
-        return ({iid: {name: float(q[j, k]) for j, name in enumerate(QUANTILES)}
-                 for k, iid in enumerate(issue_ids)}, draws)
-    return {i: dict(pred[i]) for i in issue_ids if i in pred} or None, None
-
-
-def _calibration_doc(cal: Any) -> dict[str, Any] | None:
-    """Where a predictive distribution's model error comes from (method and provenance:
-    corpus, size, date), without the residuals themselves."""
-    if cal is None:
-        return None
-    if hasattr(cal, "provenance"):
-        return _plain({"model": getattr(cal, "model", None),
-                       "method": getattr(cal, "method", None),
-                       "provenance": cal.provenance})
-    return _plain(cal)
-
-
-def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    return json.loads(json.dumps(value, default=_json_default))
-
-
-def _json_default(x: Any) -> Any:
-    if isinstance(x, np.generic):
-        return x.item()
-    if isinstance(x, np.ndarray):
-        return x.tolist()
-    if isinstance(x, dt.date | dt.datetime):
-        return x.isoformat()
-    if hasattr(x, "__dataclass_fields__"):
-        import dataclasses
-
-        return dataclasses.asdict(x)
-    return str(x)
-
-
-def _cell(x: Any) -> str:
-    return "" if x is None else repr(float(x))
-
-
-def _question_doc(r: dict[str, Any]) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "id": f"Q{r['id']}", "title": r["title"], "scenario": r["scenario"],
-        "issue": r["issue"], "kind": "value" if r["op"] is None else "threshold",
-        "event": None if r["op"] is None else f"{r['issue']}{r['op']}{r['threshold']:g}",
-        "scale": [r["scale_low"], r["scale_high"]],
-        "deadline": r["deadline"].isoformat() if r["deadline"] else None,
-        "criteria": r["criteria"], "asked_by": r["analyst"],
-        "asked_at": r["created_at"].isoformat(), "resolution": None,
-    }
-    if r.get("resolution_id") is not None:
-        doc["resolution"] = {
-            "value": r["value"],
-            "event": None if r["event"] is None else bool(r["event"]),
-            "date": r["resolved_on"].isoformat(), "source": r["source"], "quote": r["quote"],
-        }
-    return doc
-
-
-def scored_draws(f: Any) -> np.ndarray | None:
-    """The draws a forecast is scored by: the calibrated predictive draws when it has them
-    (what the forecast printed as its interval), else the input draws."""
-    pred = decode_draws(f["predictive_draws"])
-    return pred if pred is not None else decode_draws(f["draws"])
-
-
-def scored_interval(f: Any) -> tuple[Any, Any, Any, Any]:
-    """The 90 % and 80 % interval ends (q05, q10, q90, q95) a forecast is scored by: the
-    predictive ones when recorded, else those of the input draws."""
-    if f["p10"] is not None:
-        return (f["p05"], f["p10"], f["p90"], f["p95"])
-    return (f["q05"], f["q10"], f["q90"], f["q95"])
-
-
-def _single_score(q: Any, res: Any, f: Any) -> dict[str, Any]:
-    """The scores of one forecast of one resolved question."""
-    draws = scored_draws(f)
-    if q["op"] is None:
-        y = res["value"]
-        out: dict[str, Any] = {"abs_error": None if f["point"] is None
-                               else abs(f["point"] - y)}
-        if draws is not None and draws.size > 1:
-            out["crps"] = float(scoring.crps(np.array([y]), draws[None, :])[0])
-        q05, q10, q90, q95 = scored_interval(f)
-        if q10 is not None and q90 is not None:
-            out["in80"] = bool(q10 <= y <= q90)
-        if q05 is not None and q95 is not None:
-            out["in90"] = bool(q05 <= y <= q95)
-        return out
-    if draws is None or draws.size <= 1:
-        return {"brier": None, "note": "recorded without draws: no probability to score"}
-    p = float(np.mean(_holds(q["op"], q["threshold"], draws)))
-    o = np.array([1.0 if res["event"] else 0.0])
-    return {"probability": p, "brier": float(scoring.brier(o, np.array([p]))[0]),
-            "log": float(scoring.log_score(o, np.array([p]), np.array([draws.size]))[0])}
-
-
-def _run_doc(r: dict[str, Any], rows: Iterable[Any], *, with_draws: bool) -> dict[str, Any]:
-    doc = {k: r[k] for k in ("uid", "analyst", "note", "title", "source", "scenario_hash",
-                             "models", "thresholds", "seed", "draws", "accord_version",
-                             "calibration")}
-    doc["created_at"] = r["created_at"].isoformat()
-    doc["scenario_yaml"] = r["scenario_yaml"]
-    fcs = []
-    for f in rows:
-        entry = {k: f[k] for k in ("model", "issue", "point", "mean", *db.QUANTILE_COLUMNS,
-                                   *db.PREDICTIVE_COLUMNS)}
-        if with_draws:
-            for blob in ("draws", "predictive_draws"):
-                entry[blob] = (base64.b64encode(f[blob]).decode("ascii")
-                               if f[blob] is not None else None)
-        fcs.append(entry)
-    doc["forecasts"] = fcs
-    return doc
-
-
-def _export_question(q: dict[str, Any], res: Any, run_uid: dict[int, str]) -> dict[str, Any]:
-    doc = {k: q[k] for k in ("uid", "analyst", "title", "scenario", "issue", "op",
-                             "threshold", "scale_low", "scale_high", "criteria")}
-    doc["created_at"] = q["created_at"].isoformat()
-    doc["deadline"] = q["deadline"].isoformat() if q["deadline"] else None
-    doc["run"] = run_uid.get(q["run_id"]) if q["run_id"] is not None else None
-    doc["resolution"] = None if res is None else {
-        "value": res["value"], "event": res["event"],
-        "resolved_on": res["resolved_on"].isoformat(), "source": res["source"],
-        "quote": res["quote"], "recorded_at": res["recorded_at"].isoformat(),
-        "analyst": res["analyst"]}
-    return doc
-
-
-def _read_export(doc: Any, file: str) -> dict[str, Any]:
-    """Check an export document whole before anything is written; rows ready to insert."""
-    if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
-        raise LedgerError(f"{file}: not an accord ledger export (expected a JSON object with "
-                          f"\"format\": \"{EXPORT_FORMAT}\"; `accord ledger export --format "
-                          "json` writes one)")
-    if doc.get("version") != EXPORT_VERSION:
-        raise LedgerError(f"{file}: export version {doc.get('version')!r}; this accord reads "
-                          f"version {EXPORT_VERSION}")
-    out: dict[str, Any] = {"runs": [], "questions": []}
-    try:
-        for k, r in enumerate(doc.get("runs", [])):
-            where = f"{file}: runs[{k}]"
-            run = {c: r[c] for c in ("uid", "analyst", "note", "title", "source",
-                                     "scenario_yaml", "scenario_hash", "models",
-                                     "thresholds", "seed", "draws", "accord_version")}
-            run["calibration"] = r.get("calibration")
-            run["created_at"] = _datetime(r["created_at"], f"{where}.created_at")
-            rows = []
-            for f in r["forecasts"]:
-                row = {c: f.get(c) for c in ("model", "issue", "point", "mean",
-                                             *db.QUANTILE_COLUMNS, *db.PREDICTIVE_COLUMNS)}
-                for blob in ("draws", "predictive_draws"):
-                    row[blob] = base64.b64decode(f[blob]) if f.get(blob) else None
-                rows.append(row)
-            out["runs"].append((run, rows))
-        for k, q in enumerate(doc.get("questions", [])):
-            where = f"{file}: questions[{k}]"
-            row = {c: q[c] for c in ("uid", "analyst", "title", "scenario", "issue", "op",
-                                     "threshold", "scale_low", "scale_high", "criteria")}
-            row["created_at"] = _datetime(q["created_at"], f"{where}.created_at")
-            row["deadline"] = parse_date(q.get("deadline"), f"{where}.deadline")
-            res = q.get("resolution")
-            rrow = None
-            if res is not None:
-                rrow = {c: res[c] for c in ("value", "event", "source", "quote", "analyst")}
-                rrow["resolved_on"] = parse_date(res["resolved_on"],
-                                                 f"{where}.resolution.resolved_on")
-                rrow["recorded_at"] = _datetime(res["recorded_at"],
-                                                f"{where}.resolution.recorded_at")
-            out["questions"].append((row, rrow, q.get("run")))
-    except KeyError as e:
-        raise LedgerError(f"{file}: a record lacks the field {e.args[0]!r}; was it written "
-                          "by `accord ledger export --format json`?") from None
-    except (TypeError, ValueError) as e:
-        if isinstance(e, LedgerError):
-            raise
-        raise LedgerError(f"{file}: not a ledger export: {e}") from None
-    return out
-
-
-def _datetime(text: Any, where: str) -> dt.datetime:
-    try:
-        return dt.datetime.fromisoformat(str(text))
-    except ValueError:
-        raise LedgerError(f"{where}: {text!r} is not a date and time (ISO 8601)") from None
