@@ -116,17 +116,6 @@ SECURITY_HEADERS = {
 }
 
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": ("default-src 'self'; script-src 'self'; "
-                                "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-                                "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
-                                "base-uri 'none'; form-action 'self'"),
-}
-
-
 # --------------------------------------------------------------------------- errors
 
 
