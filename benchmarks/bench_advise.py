@@ -1,6 +1,8 @@
 """Time ``accord advise``: every candidate move of one actor under every model, on Monte Carlo
 draws, one batch per model (the draws repeated once per move; moves that add an actor form a
-second batch). Target (issue 16): 6 models × ~60 moves × 500 draws on ukraine-2025 < 20 s.
+second batch; a model that forecasts issue by issue gets the packed batch of
+``advice.packed_moves``, one copy per move *on the busiest issue*).
+Target (issue 16): 6 models × ~60 moves × 500 draws on ukraine-2025 < 20 s.
 
 Prints per model the wall and CPU seconds of its batches, and the total; also the load
 average, since the machine is shared.
@@ -17,6 +19,7 @@ import time
 
 import accord
 from accord import analysis
+from accord.analysis.advice import packed_moves
 
 
 def main() -> None:
@@ -28,6 +31,8 @@ def main() -> None:
     args = parser.parse_args()
     sc = accord.example(args.scenario)
     moves = analysis.candidate_moves(sc, args.actor)
+    plain = [m for m in moves if m.kind != "ally"]
+    rows, _, _ = packed_moves(plain, sc.issue_ids)
     marks: list[tuple[str, float, float]] = []
 
     def step(label: str) -> None:
@@ -38,8 +43,10 @@ def main() -> None:
     w1, c1 = time.perf_counter(), time.process_time()
     marks.append(("(ranking and reasons)", w1, c1))
     print(f"{args.scenario}, actor {args.actor}: {len(moves)} moves × {args.draws} draws = "
-          f"{(len(moves) + 1) * args.draws} model draws per model; load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+          f"{(len(moves) + 1) * args.draws} model draws per model "
+          f"({(len(rows) + 1 + len(moves) - len(plain)) * args.draws} packed, for the models "
+          f"that forecast issue by issue); load average {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores")
     for (label, w, c), (_, wn, cn) in itertools.pairwise(marks):
         print(f"  {label:12s} wall {wn - w:7.2f} s   cpu {cn - c:7.2f} s")
     print(f"total: wall {w1 - w0:.2f} s, cpu {c1 - c0:.2f} s; best move: "

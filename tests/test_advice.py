@@ -4,6 +4,7 @@ as helping does bring the forecast toward the actor when applied as a shock."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 
 import accord
 from accord import analysis, shocks
+from accord.analysis.advice import move_outcomes, packed_moves
+from accord.arrays import sample
 from accord.errors import AnalysisError
 from accord.scenario import validate_data
 
@@ -156,3 +159,80 @@ def test_advice_figure_by_hand(tmp_path, accord) -> None:
                  "--png", str(path))
     assert res.returncode == 0, res.stderr
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --------------------------------------------------------------------------- packed batches
+
+
+def _partial_case():
+    """Five actors on three issues, C absent from y, ranged numbers (so draws differ) and a
+    status quo on x (Nash then solves a constrained problem)."""
+    def r(v, lo, hi):
+        return {"value": v, "low": lo, "high": hi}
+
+    issues = [{"id": "x", "status_quo": r(40, 30, 50)}, {"id": "y"}, {"id": "z"}]
+    rows = {"A": (10, (0, 20, 90), (90, 40, 60)), "B": (40, (50, 80, 30), (60, 70, 40)),
+            "C": (25, (100, None, 10), (50, None, 80)), "D": (15, (70, 0, 50), (30, 90, 20)),
+            "E": (30, (20, 60, 100), (70, 20, 50))}
+    actors = []
+    for aid, (cap, pos, sal) in rows.items():
+        actors.append({
+            "id": aid, "capability": r(cap, cap * 0.7, cap * 1.3),
+            "position": {i: r(p, max(p - 10, 0), min(p + 10, 100))
+                         for i, p in zip("xyz", pos, strict=True) if p is not None},
+            "salience": {i: r(s, s - 10, s + 10)
+                         for i, s in zip("xyz", sal, strict=True) if s is not None}})
+    return validate_data({"issues": issues, "actors": actors})
+
+
+ISSUE_BY_ISSUE = [n for n in accord.models.names()
+                  if accord.models.model_class(n).issue_by_issue]
+
+
+def test_the_models_that_forecast_issue_by_issue() -> None:
+    assert ISSUE_BY_ISSUE == ["compromise", "median", "nash", "bdm"]
+
+
+@pytest.mark.parametrize("name", ISSUE_BY_ISSUE)
+@pytest.mark.parametrize(("case", "actor"), [("ukraine", "UKR"), ("partial", "A")])
+def test_packed_batch_equals_the_full_batch(name, case, actor) -> None:
+    """A model that forecasts issue by issue gives, on the packed copies (several moves on
+    different issues in one copy), exactly the forecasts of one copy per move."""
+    sc = accord.example("ukraine-2025") if case == "ukraine" else _partial_case()
+    base = sample(sc, 25, np.random.default_rng(5))
+    moves = [m for m in analysis.candidate_moves(sc, actor) if m.kind != "ally"]
+    rows, _, _ = packed_moves(moves, base.issue_ids)
+    per_issue = Counter(m.issue for m in moves)
+    assert len(rows) == max(per_issue.values()) < len(moves)
+    model = accord.models.get(name)
+    f0, full = move_outcomes(model, base, moves, np.random.SeedSequence(0), packed=False)
+    g0, packed = move_outcomes(model, base, moves, np.random.SeedSequence(0), packed=True)
+    assert full.shape == packed.shape == (len(moves), 25, len(sc.issue_ids))
+    np.testing.assert_array_equal(g0, f0)
+    np.testing.assert_array_equal(packed, full)
+    assert np.any(full != f0[None])  # the moves do move these forecasts
+
+
+def test_packing_is_wrong_for_a_model_whose_issues_interact() -> None:
+    """The check above can fail: the exchange model trades across issues, so a move on one
+    issue changes the others' forecasts and the packed batch differs from the full one."""
+    sc = accord.example("ukraine-2025")
+    base = sample(sc, 10, np.random.default_rng(5))
+    moves = [m for m in analysis.candidate_moves(sc, "UKR") if m.kind != "ally"]
+    model = accord.models.get("exchange")
+    assert not model.issue_by_issue
+    _, full = move_outcomes(model, base, moves, np.random.SeedSequence(0), packed=False)
+    _, packed = move_outcomes(model, base, moves, np.random.SeedSequence(0), packed=True)
+    assert not np.allclose(packed, full)
+
+
+def test_packed_rows_by_hand() -> None:
+    sc = accord.example("ukraine-2025")
+    moves = [m for m in analysis.candidate_moves(sc, "UKR") if m.kind != "ally"]
+    rows, copy, issue = packed_moves(moves, sc.issue_ids)
+    # 18 moves on territory and on ceasefire, 17 on guarantees: 18 rows, the last with two
+    assert [len(r) for r in rows] == [3] * 17 + [2]
+    for m, mv in enumerate(moves):
+        assert rows[copy[m] - 1][issue[m]] is mv
+        assert sc.issue_ids[issue[m]] == mv.issue
+    assert sorted(zip(copy, issue, strict=True)) == sorted(set(zip(copy, issue, strict=True)))

@@ -15,7 +15,9 @@ Candidate moves (:func:`candidate_moves`), each also written as the shock edits 
 Evaluation is one batch per model (:func:`advise`): the scenario's S Monte Carlo draws are
 repeated once per move and each copy edited, so every move of every draw runs in one
 vectorised model pass (moves that add an actor form a second batch, as they have one actor
-more). A move's effect per draw and issue is how much closer the forecast comes to the
+more). A model that forecasts each issue on its own (``issue_by_issue``: compromise, median,
+nash, bdm) gets a packed batch instead (:func:`packed_moves`): the moves on different issues
+share copies, a third as many on three issues, with the same numbers. A move's effect per draw and issue is how much closer the forecast comes to the
 actor's own position, |f₀ − x| − |f − x| (points of the issue's scale), and its gain in the
 actor's utility u = −Σ_p s_p |f_p − x_p| / Δ_p (salience-weighted distance, reported ×100 so
 one point on a fully salient 0–100 issue is 1). A move *helps* under a model when its mean
@@ -225,27 +227,32 @@ def _ally_id(scenario: Scenario) -> str:
     return name
 
 
-def moved_arrays(base: ScenarioArrays, moves: Sequence[Move]) -> ScenarioArrays:
+def moved_arrays(base: ScenarioArrays, moves: Sequence[Move | Sequence[Move]]
+                 ) -> ScenarioArrays:
     """The base draws repeated: copy 0 unchanged, copy m + 1 edited by ``moves[m]``
-    (position, salience or persuade moves; draws axis = copy-major, then base draw).
-    Positions are clipped to their issue's scale, saliences to [0, 1]."""
+    (position, salience or persuade moves; draws axis = copy-major, then base draw). An entry
+    may be several moves, applied together to one copy (:func:`packed_moves`). Positions are
+    clipped to their issue's scale, saliences to [0, 1]."""
     m_count, (S, n, d) = len(moves) + 1, base.position.shape
     pos = np.repeat(base.position[None], m_count, axis=0)
     sal = np.repeat(base.salience[None], m_count, axis=0)
     ids, issues = list(base.actor_ids), list(base.issue_ids)
-    for m, mv in enumerate(moves, start=1):
-        k = issues.index(mv.issue) if mv.issue is not None else -1
-        if mv.kind == "position":
-            i = ids.index(_actor_of(mv))
-            pos[m, :, i, k] = np.clip(pos[m, :, i, k] + mv.delta, base.lower[k], base.upper[k])
-        elif mv.kind == "persuade":
-            i = ids.index(mv.other or "")
-            pos[m, :, i, k] = np.clip(pos[m, :, i, k] + mv.delta, base.lower[k], base.upper[k])
-        elif mv.kind == "salience":
-            i = ids.index(_actor_of(mv))
-            sal[m, :, i, k] = np.clip(sal[m, :, i, k] + mv.delta / 100.0, 0.0, 1.0)
-        else:
-            raise AnalysisError(f"moved_arrays cannot apply a {mv.kind!r} move")
+    for m, entry in enumerate(moves, start=1):
+        for mv in (entry,) if isinstance(entry, Move) else entry:
+            k = issues.index(mv.issue) if mv.issue is not None else -1
+            if mv.kind == "position":
+                i = ids.index(_actor_of(mv))
+                pos[m, :, i, k] = np.clip(pos[m, :, i, k] + mv.delta, base.lower[k],
+                                          base.upper[k])
+            elif mv.kind == "persuade":
+                i = ids.index(mv.other or "")
+                pos[m, :, i, k] = np.clip(pos[m, :, i, k] + mv.delta, base.lower[k],
+                                          base.upper[k])
+            elif mv.kind == "salience":
+                i = ids.index(_actor_of(mv))
+                sal[m, :, i, k] = np.clip(sal[m, :, i, k] + mv.delta / 100.0, 0.0, 1.0)
+            else:
+                raise AnalysisError(f"moved_arrays cannot apply a {mv.kind!r} move")
 
     def tile(a: np.ndarray) -> np.ndarray:
         return np.broadcast_to(a[None], (m_count, *a.shape)).reshape(m_count * S, *a.shape[1:])
@@ -253,6 +260,57 @@ def moved_arrays(base: ScenarioArrays, moves: Sequence[Move]) -> ScenarioArrays:
     return replace(base, position=pos.reshape(m_count * S, n, d),
                    salience=sal.reshape(m_count * S, n, d), capability=tile(base.capability),
                    status_quo=tile(base.status_quo), conflict=_tiled_conflict(base, m_count))
+
+
+def packed_moves(moves: Sequence[Move], issue_ids: Sequence[str]
+                 ) -> tuple[list[tuple[Move, ...]], np.ndarray, np.ndarray]:
+    """The moves laid side by side for a model that forecasts each issue on its own
+    (:attr:`~accord.models.base.BaseModel.issue_by_issue`): a move on issue p changes only
+    p's inputs, so only p's forecast, and the r-th moves of all issues can share one copy
+    of the draws, each issue's forecast there being its own move's. Row r holds the r-th move
+    on each issue that has one, so there are as many rows as the most moves on one issue
+    (18 for 53 moves on ukraine-2025's three issues) instead of one per move.
+
+    Returns the rows (for :func:`moved_arrays`) and, per move, its copy (row + 1; copy 0 is
+    the base) and the index of its issue."""
+    by_issue: dict[str, list[int]] = {iid: [] for iid in issue_ids}
+    for m, mv in enumerate(moves):
+        if mv.issue is None or mv.kind not in ("position", "salience", "persuade"):
+            raise AnalysisError(f"packed_moves cannot place a {mv.kind!r} move")
+        by_issue[mv.issue].append(m)
+    copy = np.zeros(len(moves), dtype=np.intp)
+    issue = np.zeros(len(moves), dtype=np.intp)
+    rows: list[tuple[Move, ...]] = []
+    for k, at in enumerate(by_issue.values()):
+        for r, m in enumerate(at):
+            copy[m], issue[m] = r + 1, k
+    for r in range(max((len(at) for at in by_issue.values()), default=0)):
+        rows.append(tuple(moves[at[r]] for at in by_issue.values() if r < len(at)))
+    return rows, copy, issue
+
+
+def move_outcomes(model: BaseModel, base: ScenarioArrays, moves: Sequence[Move],
+                  seed: np.random.SeedSequence, packed: bool | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The model's forecasts of the base draws, f0 (S, d), and of every move's copy of them,
+    (M, S, d), in one batch: one copy per move, or, for a model that forecasts each issue on
+    its own (``packed`` None: the model's ``issue_by_issue``), the packed copies of
+    :func:`packed_moves`, with each issue a move leaves alone read from the base copy (the
+    same numbers, since its inputs there are the base's). Position, salience and persuade
+    moves only."""
+    S, _, d = base.position.shape
+    if packed is None:
+        packed = bool(getattr(model, "issue_by_issue", False))
+    if not packed:
+        out = run_model(model, moved_arrays(base, moves), seed, trajectories=False).outcome
+        out = out.reshape(len(moves) + 1, S, d)
+        return out[0], out[1:]
+    rows, copy, issue = packed_moves(moves, base.issue_ids)
+    out = run_model(model, moved_arrays(base, rows), seed, trajectories=False).outcome
+    out = out.reshape(len(rows) + 1, S, d)
+    moved = np.repeat(out[:1], len(moves), axis=0)
+    moved[np.arange(len(moves)), :, issue] = out[copy, :, issue]
+    return out[0], moved
 
 
 def _tiled_conflict(base: ScenarioArrays, copies: int) -> Any:
@@ -326,7 +384,6 @@ def advise(scenario: Scenario, actor: str,
     plain_at = [k for k, m in enumerate(moves) if m.kind != "ally"]
     ally_at = [k for k, m in enumerate(moves) if m.kind == "ally"]
     plain, allies = [moves[k] for k in plain_at], [moves[k] for k in ally_at]
-    stacked = moved_arrays(base, plain)
     extra = ally_arrays(base, central, actor, allies) if allies else None
     S, _, d = base.position.shape
     a = scenario.actor_ids.index(actor)
@@ -341,9 +398,7 @@ def advise(scenario: Scenario, actor: str,
         if progress:
             progress(label)
         s_plain, s_ally = mss.spawn(2)
-        out = run_model(model, stacked, s_plain, trajectories=False).outcome
-        out = out.reshape(len(plain) + 1, S, d)
-        f0, moved = out[0], out[1:]
+        f0, moved = move_outcomes(model, base, plain, s_plain)
         if extra is not None:
             f_ally = run_model(model, extra, s_ally, trajectories=False).outcome.reshape(
                 len(allies), S, d)

@@ -255,6 +255,14 @@ class BaseModel:
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
         raise NotImplementedError
 
+    issue_by_issue: ClassVar[bool] = False
+    """Whether the model forecasts each issue on its own, from that issue's inputs only
+    (positions, saliences, capabilities, mask, scale and status quo on that issue), each draw
+    from its own inputs only, and uses no random numbers. Then a batch of draws may carry
+    edits on different issues in one draw and read each issue's forecast as if the other
+    edits were absent (``accord.analysis.advice`` packs its moves that way); a test checks
+    the packed batch against the full one for every model that declares it."""
+
     trajectory_option: ClassVar[bool] = False
     """Whether ``run`` takes ``trajectories=False``: keep the per-round positions of draw 0
     only, summaries (outcomes per round) for every draw (issue 12, Monte Carlo memory)."""

@@ -513,6 +513,7 @@ class BdmModel(BaseModel):
     # 150 ns per draw × actor³ × issue at 10 rounds (web budget, measured before issue 10)
     cost = Cost(ns=15.0, rounds="rounds")
     trajectory_option = True
+    issue_by_issue = True  # each issue has its own rounds (BaseModel.issue_by_issue)
     presets: ClassVar[dict[str, dict[str, Any]]] = {
         # reproduces reference/bdm/emission_scholz_* (jmckib's replication of Scholz et al.)
         "scholz": {"probability": "global", "compromise_pick": "smallest",

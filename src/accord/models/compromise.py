@@ -42,6 +42,8 @@ class CompromiseModel(BaseModel):
     name = "compromise"
     cost = Cost(ns=2.0)  # per draw × actor³ × issue (web budget, measured)
 
+    issue_by_issue = True  # each issue's weighted mean is its own (BaseModel.issue_by_issue)
+
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
         outcome = weighted_mean(arrays.position, arrays.weight, arrays.mask)
         return Forecast(self.name, self.options_dict(), arrays.actor_ids, arrays.issue_ids,

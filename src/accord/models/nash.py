@@ -124,6 +124,8 @@ class NashModel(BaseModel):
     name = "nash"
     cost = Cost(ns=4.0)  # per draw × actor³ × issue (web budget, measured)
 
+    issue_by_issue = True  # each issue is bargained on its own (BaseModel.issue_by_issue)
+
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
         outcome = nash_solution(arrays.position, arrays.salience, arrays.capability,
                                 arrays.mask, arrays.lower, arrays.upper, arrays.status_quo)
