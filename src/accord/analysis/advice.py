@@ -17,7 +17,8 @@ repeated once per move and each copy edited, so every move of every draw runs in
 vectorised model pass (moves that add an actor form a second batch, as they have one actor
 more). A model that forecasts each issue on its own (``issue_by_issue``: compromise, median,
 nash, bdm) gets a packed batch instead (:func:`packed_moves`): the moves on different issues
-share copies, a third as many on three issues, with the same numbers. A move's effect per draw and issue is how much closer the forecast comes to the
+share copies, a third as many on three issues, with the same numbers.
+A move's effect per draw and issue is how much closer the forecast comes to the
 actor's own position, |f₀ − x| − |f − x| (points of the issue's scale), and its gain in the
 actor's utility u = −Σ_p s_p |f_p − x_p| / Δ_p (salience-weighted distance, reported ×100 so
 one point on a fully salient 0–100 issue is 1). A move *helps* under a model when its mean
