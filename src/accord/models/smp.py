@@ -103,8 +103,15 @@ def salience_distance(ideal: np.ndarray, position: np.ndarray, salience: np.ndar
     positions judged. Returns (..., n, m). An actor with no salience anywhere sees every
     position at distance 0.
     """
-    diff = salience[..., :, None, :] * (ideal[..., :, None, :] - position[..., None, :, :])
-    num = (diff * diff).sum(axis=-1)
+    # one (..., n, m) array per issue, summed in issue order: the same sums as a reduction
+    # over a short last axis, without its per-element overhead
+    num = np.zeros(np.broadcast_shapes((*ideal.shape[:-1], 1),
+                                       (*position.shape[:-2], 1, position.shape[-2])))
+    for p in range(ideal.shape[-1]):
+        diff = ideal[..., :, None, p] - position[..., None, :, p]
+        diff *= salience[..., :, None, p]
+        diff *= diff
+        num += diff
     den = (salience * salience).sum(axis=-1)[..., :, None]
     ratio = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
     return np.sqrt(ratio)
@@ -439,9 +446,13 @@ def resolve_queues(option_value: np.ndarray, capability: np.ndarray, member: np.
     width = int(size.max())
     order = np.argsort(~member, axis=-1, kind="stable")[..., :width]  # queue's options first
     valid = np.arange(width)[None, None, :] < size[..., None]
-    b = np.arange(B)[:, None, None, None]
-    sub = v_all[b, order[..., :, None], order[..., None, :]]  # (B, n, L, L)
-    p = condorcet_probabilities(sub, valid, pce)
+    if pce == "Conditional":
+        p = _queue_products(v_all, member, width)
+        p /= p.sum(axis=-1, keepdims=True)
+    else:
+        b = np.arange(B)[:, None, None, None]
+        sub = v_all[b, order[..., :, None], order[..., None, :]]  # (B, n, L, L)
+        p = condorcet_probabilities(sub, valid, pce)
     if uniform is None:
         pick = np.argmax(np.where(valid, p, -1.0), axis=-1)
     else:
@@ -449,6 +460,30 @@ def resolve_queues(option_value: np.ndarray, capability: np.ndarray, member: np.
         pick = np.minimum((cum <= uniform[..., None]).sum(axis=-1), size - 1)
     chosen = np.take_along_axis(order, pick[..., None], axis=-1)[..., 0]
     return chosen, np.take_along_axis(p, pick[..., None], axis=-1)[..., 0]
+
+
+def _queue_products(victory: np.ndarray, member: np.ndarray, width: int) -> np.ndarray:
+    """Π_{b in queue} V(a ≻ b) for each queue's options a, in option order: (B, n, width),
+    0 past each queue's end (the Conditional election of :func:`resolve_queues`, unnormalised).
+
+    Queues are short (an actor's own bargain, "stay" and those that target it: ~3 options)
+    but one actor may be the target of many, so a (B, n, width, width) array would be mostly
+    padding. The products are taken over the queues' pairs only, laid end to end: one
+    multiply.reduceat over the pairs of each option, in the same order as a row product.
+    """
+    B, n, m = member.shape
+    bq, hq, oq = np.nonzero(member)  # every queue's options, queue by queue, in option order
+    size = member.sum(axis=-1).ravel()  # (B n,) each queue's length, ≥ 1 (option 0)
+    first = np.cumsum(size) - size  # each queue's first entry
+    length = np.repeat(size, size)  # per entry: its queue's length
+    seg = np.cumsum(length) - length  # per entry: where its pairs start
+    owner = np.repeat(np.arange(bq.size), length)  # per pair: the option a
+    partner = np.repeat(np.repeat(first, size), length) + np.arange(owner.size) - seg[owner]
+    flat = (bq[owner] * m + oq[owner]) * m + oq[partner]
+    prod = np.multiply.reduceat(victory.reshape(-1)[flat], seg)
+    out = np.zeros((B, n, width))
+    out[bq, hq, np.arange(bq.size) - np.repeat(first, size)] = prod
+    return out
 
 
 def unique_positions(position: np.ndarray, tolerance: float = 1e-3
@@ -460,9 +495,13 @@ def unique_positions(position: np.ndarray, tolerance: float = 1e-3
     (Euclidean, on [0, 1]); each actor is reported with the last representative within
     `tolerance` of it (see the module docstring).
     """
-    B, n, _ = position.shape
-    gap = position[:, :, None, :] - position[:, None, :, :]
-    close = np.sqrt((gap * gap).sum(axis=-1)) < tolerance
+    B, n, d = position.shape
+    square = np.zeros((B, n, n))
+    for p in range(d):  # issue by issue, as in salience_distance
+        gap = position[:, :, None, p] - position[:, None, :, p]
+        gap *= gap
+        square += gap
+    close = np.sqrt(square) < tolerance
     rep = np.zeros((B, n), dtype=bool)
     for i in range(n):
         rep[:, i] = ~(close[:, i, :i] & rep[:, :i]).any(axis=-1)
