@@ -360,18 +360,21 @@ class MaxTree:
         K = self.K
         window = np.arange(K)
         low = self.levels[0]
-        old = low[draws, slots]
-        low[draws, slots] = values
+        at = draws * low.shape[1] + slots  # flat indices: cheaper than (draw, slot) pairs
+        old = low.reshape(-1)[at]
+        low.reshape(-1)[at] = values
         new = values
         for low, high in zip(self.levels, self.levels[1:], strict=False):
             slots = slots // K
-            before = high[draws, slots]
-            np.maximum.at(high, (draws, slots), new)
+            at = draws * high.shape[1] + slots
+            flat = high.reshape(-1)
+            before = flat[at]
+            np.maximum.at(flat, at, new)
             fell = (old >= before) & (new < old)
             if fell.any():
                 d_, s_ = draws[fell], slots[fell]
-                high[d_, s_] = low[d_[:, None], s_[:, None] * K + window].max(axis=1)
-            old, new = before, high[draws, slots]
+                flat[at[fell]] = low[d_[:, None], s_[:, None] * K + window].max(axis=1)
+            old, new = before, flat[at]
 
     def first(self, draws: np.ndarray, threshold: np.ndarray, last: bool = False
               ) -> np.ndarray:
@@ -646,11 +649,17 @@ class _Engine:
         """The exchanges of slots ``sl`` in draws ``dr`` (broadcasting index arrays) at the
         current voting positions and outcomes, and whether each is a valid candidate."""
         y = self.yf
-        at_b, at_a = self.cell_b[dr, sl], self.cell_a[dr, sl]
+        if dr.ndim == 1:  # a list of cells: gather them through flat indices (faster)
+            flat = dr * self.C + sl
+            at_b, at_a = self.cell_b.reshape(-1)[flat], self.cell_a.reshape(-1)[flat]
+            fixed = self.round_terms.reshape(-1, 4)[flat]
+            coef = self.terms.coef.reshape(-1, len(COEFS))[flat]
+        else:
+            at_b, at_a = self.cell_b[dr, sl], self.cell_a[dr, sl]
+            fixed = self.round_terms[dr, sl]  # targets and directions, fixed for the round
+            coef = self.terms.coef[dr, sl]
         yb_p, ya_q = y[at_b], y[at_a]
-        fixed = self.round_terms[dr, sl]  # targets and directions, fixed for the round
         t_p, t_q, toward_p, toward_q = fixed[..., 0], fixed[..., 1], fixed[..., 2], fixed[..., 3]
-        coef = self.terms.coef[dr, sl]
         p, q = self.p_of[sl], self.q_of[sl]
         if self.compat:
             a, b = self.terms.a[dr, sl], self.terms.b[dr, sl]
@@ -730,7 +739,7 @@ class _Engine:
             self.last_move[..., 0] = np.where(alive, self.round_terms[..., 2] * c.move_b, 0.0)
             self.last_move[..., 1] = np.where(alive, self.round_terms[..., 3] * c.move_a, 0.0)
         tree = MaxTree(np.where(alive, c.gain, -np.inf))
-        shift = c.shift_p  # ΔO_p of every candidate as last evaluated
+        shift = np.ascontiguousarray(c.shift_p)  # ΔO_p of every candidate as last evaluated
         self.alive = alive
         # how far each demander's candidates can move the outcome on its issue: an outcome
         # farther than this from the demander's position cannot truncate any of them
@@ -738,8 +747,10 @@ class _Engine:
         reach = np.where(side[:, :, None, :] * side[:, None, :, :] < 0,
                          self.pull[:, None, :, :] * np.abs(x0[:, :, None, :]
                                                            - x0[:, None, :, :]), 0.0)
-        self.reach = reach.max(axis=2)
-        self.side = side
+        # kept per (draw, issue, actor), so that an exchange gathers whole rows (affected)
+        self.reach_by_issue = np.ascontiguousarray(reach.max(axis=2).transpose(0, 2, 1))
+        self.side_by_issue = np.ascontiguousarray(side.transpose(0, 2, 1))
+        self.x0_by_issue = np.ascontiguousarray(x0.transpose(0, 2, 1))
         supplied = np.zeros((S, n, d), dtype=bool)
         made = np.zeros(S, dtype=int)
         log: list[dict[str, Any]] = []
@@ -758,11 +769,12 @@ class _Engine:
                     ties = tied.sum(axis=1)
                     pick = np.minimum((u[many] * ties).astype(int), ties - 1)
                     slot[many] = np.argmax(np.cumsum(tied, axis=1) > pick[:, None], axis=1)
-            ea, eb = terms.a[live, slot], terms.b[live, slot]
+            cell = live * C + slot
+            ea, eb = terms.a.reshape(-1)[cell], terms.b.reshape(-1)[cell]
             ep, eq = self.p_of[slot], self.q_of[slot]
-            coef = terms.coef[live, slot]
+            coef = terms.coef.reshape(-1, len(COEFS))[cell]
             chosen_gain = tree.values[live, slot]
-            d_p = shift[live, slot]
+            d_p = shift.reshape(-1)[cell]
             d_q = coef[:, 4] * d_p
             if self.uniforms is not None and o.p > 0:
                 c, _ = self.evaluate(live, slot)
@@ -818,13 +830,13 @@ class _Engine:
     def _alive_unique(self, dr: np.ndarray, sl: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray]:
         """The live candidates among (dr, sl), each once."""
-        keep = self.alive[dr, sl]
-        dr, sl = dr[keep], sl[keep]
         flat = dr * self.C + sl
+        flat = flat[self.alive.reshape(-1)[flat]]
         order = np.arange(flat.size)
         self.stamp[flat] = order  # the last of repeated entries wins
-        first = self.stamp[flat] == order
-        return dr[first], sl[first]
+        flat = flat[self.stamp[flat] == order]
+        draws = flat // self.C
+        return draws, flat - draws * self.C
 
     def affected(self, live: np.ndarray, ea: np.ndarray, eb: np.ndarray, ep: np.ndarray,
                  eq: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -837,15 +849,14 @@ class _Engine:
             sl = np.tile(np.arange(self.C), live.size)
             return self._alive_unique(dr, sl)
         issues = np.stack([ep, eq], axis=1)  # (L, 2)
-        new = self.outcome[live[:, None], issues]
-        ld = live[:, None, None]
-        ix = issues[:, None, :]
-        ax = np.arange(self.n)[None, :, None]
-        target = self.x0f.reshape(self.S, self.n, self.d)[ld, ax, ix]  # (L, n, 2)
-        side, reach = self.side[ld, ax, ix], self.reach[ld, ax, ix]
-        near = ((side * (target - old[:, None, :]) < reach)
-                | (side * (target - new[:, None, :]) < reach)) & (reach > 0)
-        l_, k_, w_ = np.nonzero(near)
+        ld = live[:, None]
+        new = self.outcome[ld, issues]
+        # (draw, issue, actor) copies of the round's fixed terms: one gather of whole rows
+        target, side, reach = (self.x0_by_issue[ld, issues], self.side_by_issue[ld, issues],
+                               self.reach_by_issue[ld, issues])  # (L, 2, n)
+        near = ((side * (target - old[:, :, None]) < reach)
+                | (side * (target - new[:, :, None]) < reach)) & (reach > 0)
+        l_, w_, k_ = np.nonzero(near)
         draws = np.concatenate([live, live, live[l_]])
         actors = np.concatenate([eb, ea, k_])
         cells = np.concatenate([ep, eq, issues[l_, w_]])
