@@ -573,3 +573,50 @@ def test_zero_capability_actor_in_a_run_casts_no_vote() -> None:
     with_voter = smp.coalition_strengths(c, 1 - dist)
     without = smp.coalition_strengths(np.delete(c, 2, axis=-1), np.delete(1 - dist, 2, axis=-2))
     np.testing.assert_allclose(with_voter, without, rtol=1e-14, atol=0)
+
+
+def challenges_reference(distance: np.ndarray, perceived: np.ndarray, weight: np.ndarray,
+                         total: np.ndarray, rule: str, commit: str
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """best_challenges written plainly from challenge_probability: all (i, j, k) at once,
+    U[b, i, a, x] = u(d_ax, r_ia), third parties masked with `third`."""
+    B, n, _ = distance.shape
+    U = risk_utility(distance[:, None, :, :], perceived[:, :, :, None])
+    i = np.arange(n)
+    own = U[:, i, i, :]  # (B, i, x): U^i_ix
+    of_i = np.swapaxes(U, -1, -2)[:, i, i, :]  # (B, i, a): U^i_ai
+    diag = np.diagonal(U, axis1=-2, axis2=-1)  # (B, i, a): U^i_aa
+    u_ii = own[:, i, i][..., None]
+    third = (i[None, :, None] != i[None, None, :]) & (i[:, None, None] != i[None, None, :])
+    p = challenge_probability(
+        u_ii, own, of_i, diag, of_i[:, :, None, :], np.swapaxes(U, -1, -2),
+        diag[:, :, None, :], weight[:, :, None], weight[:, None, :], weight[:, None, None, :],
+        third[None], rule=rule, commit=commit)
+    gain = smp.challenge_gain(p, u_ii, own, total[:, None, :])
+    gain[:, i, i] = -np.inf
+    best = np.argmax(gain, axis=-1)
+    pick = best[..., None]
+    return (best, np.take_along_axis(p, pick, -1)[..., 0],
+            np.take_along_axis(gain, pick, -1)[..., 0])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(2, 9), st.integers(1, 3), st.integers(0, 2**32 - 1),
+       st.sampled_from(["Prop", "Binary", "Cubic", "PropCbc", "PropBin", "ASymProsp"]),
+       st.sampled_from(["SemiCommit", "FullCommit", "NoCommit"]))
+def test_best_challenges_equal_the_plain_formula(n, draws, seed, rule, commit) -> None:
+    """The blocked, buffered kernel gives challenge_probability's numbers: same targets (no
+    near-tie in random data), probabilities and gains to rounding."""
+    rng = np.random.default_rng(seed)
+    pos = rng.uniform(0, 1, (draws, n, 2))
+    sal = rng.uniform(0, 0.5, (draws, n, 2))
+    dist = salience_distance(pos, pos, sal)
+    risk = rng.uniform(-0.5, 1.0, (draws, n))
+    weight = rng.uniform(0, 200, (draws, n)) * sal.sum(-1)
+    for adjust in ("OneThird", "Full"):
+        perceived = perceived_risk(risk, adjust)
+        got = best_challenges(dist, perceived, weight, sal.sum(-1), rule=rule, commit=commit)
+        want = challenges_reference(dist, perceived, weight, sal.sum(-1), rule, commit)
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_allclose(got[1], want[1], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(got[2], want[2], rtol=0, atol=1e-12)

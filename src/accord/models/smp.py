@@ -162,9 +162,11 @@ def coalition_strengths(weight: np.ndarray, utility: np.ndarray, rule: VotingRul
     w = weight[..., None, :, None]  # (..., 1, k, 1)
     out = np.empty((*lead, m, m))
     block = max(1, _BLOCK // max(1, batch * m * k))
+    work = np.empty(batch * min(block, m) * m * k)  # reused by every block: no fresh pages
     for a0 in range(0, m, block):
         a1 = min(m, a0 + block)
-        delta = ut[..., a0:a1, None, :] - ut[..., None, :, :]  # (..., a, m, k)
+        delta = np.subtract(ut[..., a0:a1, None, :], ut[..., None, :, :],
+                            out=work[:batch * (a1 - a0) * m * k].reshape(*lead, a1 - a0, m, k))
         g = vote(1.0, delta, rule) if rule != "Prop" else delta
         np.maximum(g, 0.0, out=g)
         out[..., a0:a1, :] = COALITION_FLOOR + (g @ w)[..., 0]
@@ -338,43 +340,89 @@ def best_challenges(distance: np.ndarray, perceived: np.ndarray, weight: np.ndar
     distance: (B, n, n) d(q_a, θ_x); perceived: (B, n, n) r_hi; weight: (B, n) c·S;
     total_salience: (B, n) S. Initiator i judges with its own view U^i_ax = u(d_ax, r_ia).
     Returns target (B, n) (first maximum), i's estimate P^i(i ≻ target) and i's gain.
-    O(n³) per draw, blocked over initiators.
+
+    The arithmetic of :func:`challenge_probability`, laid out for speed: O(n³) per draw,
+    blocked over initiators, each block's (B, v, j, k) arrays written into three work buffers
+    reused by every block (fresh arrays of this size cost more in page faults than in
+    arithmetic), third parties k on the contiguous last axis. The sums over third parties are
+    products with the weights (every voting rule is w g(Δ) with w ≥ 0, so Σ_k max(0, w_k g_k)
+    = max(0, g) · w): k = j is left out by zeroing the diagonal, k = i by a zero weight. The
+    only difference from :func:`challenge_probability` is the order of those sums (rounding;
+    tests/test_smp.py checks the two agree).
+
+    Why O(n³) stays: the third party's vote passes through π_k = (C⁰_ij + max(0, v_k)) /
+    (C⁰_ij + C⁰_ji + |v_k|), which mixes the pair's own strengths into each voter's term, so
+    the sum over k does not split into per-pair and per-voter parts (no sorting or prefix-sum
+    shortcut as for BDM's linear votes) — with perceived risk attitudes every initiator also
+    has its own utility matrix.
     """
     B, n, _ = distance.shape
     target = np.zeros((B, n), dtype=int)
     prob = np.zeros((B, n))
     gain = np.zeros((B, n))
     idx = np.arange(n)
+    dist_t = np.ascontiguousarray(np.swapaxes(distance, -1, -2))  # (B, x, a) = d(q_a, θ_x)
+    near = 1.0 - dist_t
+    w_k = weight[:, None, None, :]
     block = max(1, _BLOCK // max(1, B * n * n))
+    size = B * min(block, n) * n * n
+    buf_u, buf_d, buf_p = np.empty(size), np.empty(size), np.empty(size)
     for i0 in range(0, n, block):
         i1 = min(n, i0 + block)
         ii = idx[i0:i1]
-        # U[b, v, a, x]: viewer v = initiator ii[v], actor a, position x
-        U = risk_utility(distance[:, None, :, :], perceived[:, ii, :, None])
-        vb = np.arange(i1 - i0)
-        u_ix = U[:, vb, ii, :]  # (B, v, x): initiator's own utility of every position
-        u_xi = np.swapaxes(U, -1, -2)[:, vb, ii, :]  # (B, v, a): utility of i's position
-        u_xx = np.diagonal(U, axis1=-2, axis2=-1)  # (B, v, a): each actor's own position
-        u_ii = u_ix[:, vb, ii]  # (B, v)
-        # pairs (initiator v, target j), third party k on the last axis
-        u_ij = u_ix  # (B, v, j)
-        u_ji = u_xi  # (B, v, j)
-        u_jj = u_xx  # (B, v, j)
-        u_ki = u_xi[:, :, None, :]  # (B, v, 1, k)
-        u_kj = np.swapaxes(U, -1, -2)  # (B, v, j, k) = U[b, v, k, j]
-        u_kk = u_xx[:, :, None, :]
-        third = (idx[None, :] != idx[:, None])[None, None]  # k ≠ j
-        third = third & (idx[None, None, None, :] != ii[None, :, None, None])  # k ≠ i
-        w = weight[:, None, :]
-        p = challenge_probability(
-            u_ii[..., None], u_ij, u_ji, u_jj, u_ki, u_kj, u_kk,
-            weight[:, ii][..., None], w, w[:, :, None, :], third, rule=rule, commit=commit)
-        g = challenge_gain(p, u_ii[..., None], u_ij, total_salience[:, None, :])
-        g[:, vb, ii] = -np.inf
-        best = np.argmax(g, axis=-1)
+        V = i1 - i0
+        vb = np.arange(V)
+        shape = (B, V, n, n)
+        used = B * V * n * n
+        # Ut[b, v, x, a] = U^i_ax = u(d_ax, r_ia) = (1 − d)(1 + r d) for initiator i = ii[v]
+        Ut = np.multiply(perceived[:, ii, None, :], dist_t[:, None],
+                         out=buf_u[:used].reshape(shape))
+        Ut += 1.0
+        Ut *= near[:, None]
+        u_xi = Ut[:, vb, ii, :]  # (B, v, a): U^i_ai, each actor's utility of i's position
+        u_xx = np.diagonal(Ut, axis1=-2, axis2=-1).copy()  # (B, v, a): U^i_aa
+        u_ix = np.swapaxes(Ut, -1, -2)[:, vb, ii, :]  # (B, v, x): U^i_ix
+        u_ii = u_xi[:, vb, ii][..., None]  # (B, v, 1)
+        # principals, per pair (initiator v, target j): a_i, a_j as in challenge_probability
+        a_i = vote(weight[:, ii][..., None], u_ii - u_ix, rule)
+        a_j = vote(weight[:, None, :], u_xi - u_xx, rule)
+        c_ij = CHALLENGE_FLOOR + np.maximum(a_i, 0.0) + np.maximum(a_j, 0.0)
+        c_ji = CHALLENGE_FLOOR + np.maximum(-a_i, 0.0) + np.maximum(-a_j, 0.0)
+        if commit in ("SemiCommit", "FullCommit"):
+            # third parties k last: U_kj = Ut[b, v, j, k], U_ki = u_xi[b, v, k]
+            delta = np.subtract(u_xi[:, :, None, :], Ut, out=buf_d[:used].reshape(shape))
+            if commit == "SemiCommit":
+                v_k = _vote_into(w_k, delta, rule)
+                cij = c_ij[..., None]
+                pi_k = np.maximum(v_k, 0.0, out=buf_p[:used].reshape(shape))
+                pi_k += cij
+                total = np.abs(v_k, out=v_k)  # max(0, v) + max(0, −v) = |v|
+                total += cij + c_ji[..., None]
+                np.divide(pi_k, total, out=pi_k)
+                # (1 − π)(U_kj − U_kk) + π (U_kk − U_ki), as one perceiver's vote for i
+                back = np.subtract(Ut, u_xx[:, :, None, :], out=Ut)
+                back *= np.subtract(1.0, pi_k, out=total)
+                pi_k *= (u_xx - u_xi)[:, :, None, :]
+                back += pi_k
+                g = _vote_into(1.0, back, rule)
+            else:
+                g = _vote_into(1.0, delta, rule)
+            g.reshape(B, V, n * n)[..., :: n + 1] = 0.0  # k = j votes for neither side
+            wz = np.repeat(weight[:, None, :], V, axis=1)
+            wz[:, vb, ii] = 0.0  # k = i neither
+            wz = wz[..., None]
+            part = buf_p[:used].reshape(shape)  # π is spent: its buffer takes the halves
+            c_ij = c_ij + (np.maximum(g, 0.0, out=part) @ wz)[..., 0]
+            c_ji = c_ji - (np.minimum(g, 0.0, out=part) @ wz)[..., 0]
+        elif commit != "NoCommit":
+            raise ValueError(f"unknown ThirdPartyCommit {commit!r}")
+        p = c_ij / (c_ij + c_ji)
+        g_ij = challenge_gain(p, u_ii, u_ix, total_salience[:, None, :])
+        g_ij[:, vb, ii] = -np.inf
+        best = np.argmax(g_ij, axis=-1)
         target[:, i0:i1] = best
         prob[:, i0:i1] = np.take_along_axis(p, best[..., None], axis=-1)[..., 0]
-        gain[:, i0:i1] = np.take_along_axis(g, best[..., None], axis=-1)[..., 0]
+        gain[:, i0:i1] = np.take_along_axis(g_ij, best[..., None], axis=-1)[..., 0]
     return target, prob, gain
 
 
