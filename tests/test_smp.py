@@ -580,7 +580,7 @@ def challenges_reference(distance: np.ndarray, perceived: np.ndarray, weight: np
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """best_challenges written plainly from challenge_probability: all (i, j, k) at once,
     U[b, i, a, x] = u(d_ax, r_ia), third parties masked with `third`."""
-    B, n, _ = distance.shape
+    n = distance.shape[-1]
     U = risk_utility(distance[:, None, :, :], perceived[:, :, :, None])
     i = np.arange(n)
     own = U[:, i, i, :]  # (B, i, x): U^i_ix
