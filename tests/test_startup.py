@@ -5,22 +5,60 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from accord import models
 from accord.models import base
 
 
 def imported_after(code: str) -> set[str]:
-    """The modules loaded after running ``code`` in a fresh interpreter."""
+    """The modules loaded after running ``code`` in a fresh interpreter (what ``code``
+    prints itself comes before the marker line and is left out)."""
     out = subprocess.run([sys.executable, "-c", code + "\nimport sys\n"
-                          "print('\\n'.join(sorted(sys.modules)))"],
+                          "print('\\n-- modules --\\n' + '\\n'.join(sorted(sys.modules)))"],
                          capture_output=True, text=True, timeout=120, check=True).stdout
-    return set(out.split())
+    return set(out.split("\n-- modules --\n", 1)[1].split())
+
+
+def run_command(*args: str) -> str:
+    """Code that runs ``accord ARGS`` as the console script does, then carries on."""
+    return ("import sys\nfrom accord.cli import main\n"
+            f"sys.argv = ['accord', *{list(args)!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass")
+
+
+HEAVY = ("numpy", "pydantic", "accord.models", "accord.analysis", "accord.scenario",
+         "matplotlib", "plotly", "fastapi", "yaml", "orjson", "rich", "markdown_it")
 
 
 def test_the_command_loads_no_numpy_pydantic_or_models() -> None:
     loaded = imported_after("import accord.cli")
-    for heavy in ("numpy", "pydantic", "accord.models", "accord.analysis", "accord.scenario",
-                  "matplotlib", "plotly", "fastapi"):
+    for heavy in HEAVY:
+        assert heavy not in loaded, heavy
+
+
+@pytest.mark.parametrize("args", [("--help",), ()])
+def test_help_loads_no_rich_markdown_numpy_or_pydantic(args: tuple[str, ...]) -> None:
+    """Help is Click's plain formatter: Typer's Rich help would load rich, rich.markdown and
+    markdown_it (half of ``accord --help``'s time before issue 12)."""
+    loaded = imported_after(run_command(*args))
+    assert "accord.cli" in loaded and "typer" in loaded
+    for heavy in HEAVY:
+        assert heavy not in loaded, heavy
+
+
+# Typer (0.2x) checks each given value through a pydantic TypeAdapter once it parses a
+# command's arguments, so pydantic may load from here on; nothing else heavy may.
+LIGHT = tuple(h for h in HEAVY if h != "pydantic")
+
+
+@pytest.mark.parametrize("args", [("forecast", "--help"), ("ledger", "--help"),
+                                  ("ledger", "score", "--help"),
+                                  ("forecast", "x.yaml", "--no-such-option")])
+def test_command_help_and_usage_errors_load_no_rich_or_numpy(args: tuple[str, ...]) -> None:
+    loaded = imported_after(run_command(*args))
+    assert "accord.cli" in loaded
+    for heavy in LIGHT:
         assert heavy not in loaded, heavy
 
 

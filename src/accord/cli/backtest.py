@@ -1,7 +1,5 @@
 """``accord backtest``: score the models against negotiations whose outcome is known."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -10,7 +8,6 @@ from typing import Annotated, Any
 
 import typer
 
-from accord.cli import render
 from accord.cli.common import app, err, out, parse_options, user_errors, write_json
 from accord.cli.options import (
     CalibrationFile,
@@ -72,7 +69,7 @@ def _progress(what: str) -> Iterator[Any]:
     )
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
-                  BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                  BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err.console,
                   transient=True) as bar:
         task = bar.add_task(what, total=None)
 
@@ -207,6 +204,8 @@ def backtest(
         return
     out.print(f"{doc['n_issues']} issues with outcomes in {doc['n_proposals']} proposals"
               + (f"; {draws} draws of input noise, seed {seed}" if draws > 1 else "") + ".")
+    from accord.cli import render
+
     render.scores("all issues", doc["models"], draws > 1)
     render.predictive_scores("calibrated predictive distributions, all issues", doc["models"])
     for column, groups in doc.get("breakdown", {}).items():

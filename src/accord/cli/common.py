@@ -1,7 +1,10 @@
 """What every command shares: the ``app``, the consoles, user-error handling, loading.
 
-Only light imports here (typer, rich, accord.errors): ``accord --help`` must not load numpy,
-the models or the web app. Commands import those inside their function bodies.
+Only light imports here (typer, accord.errors): ``accord --help`` must load neither numpy,
+pydantic, the models, the web app nor Rich (issue 12: start-up). Commands import those inside
+their function bodies; the consoles ``out`` and ``err`` create their Rich console on first use.
+Help is Click's plain formatter (``rich_markup_mode=None``): Typer's Rich help loads Rich,
+rich.markdown and markdown_it, about half of ``accord --help``'s time.
 
 The consoles have Rich markup switched off: every string the CLI prints (titles, labels, actor
 names, file names, model labels) is shown literally, so a title like ``Talks [/x]`` cannot be
@@ -16,20 +19,20 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from rich.console import Console
 
 from accord.errors import AccordError, UserError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from accord.scenario import Scenario
 
 
 def reflow(doc: str | None) -> str | None:
     """A docstring as help text: paragraphs kept, line breaks inside a paragraph joined.
 
-    Typer's Rich help keeps single line breaks, so a docstring wrapped at 100 columns would
-    break mid-sentence in ``--help``; the first paragraph is the one-line summary in the
-    command list.
+    A docstring wrapped at 100 columns must not break mid-sentence in ``--help``; the first
+    paragraph is the one-line summary in the command list.
     """
     if doc is None:
         return None
@@ -37,13 +40,25 @@ def reflow(doc: str | None) -> str | None:
     return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
 
 
+def summary(text: str | None) -> str | None:
+    """The first paragraph of a (reflowed) help text: a command's line in the command list,
+    whole (Click would cut it at the terminal's width with "...")."""
+    return None if text is None else text.split("\n\n", 1)[0]
+
+
+
+
 class App(typer.Typer):
-    """A Typer app whose commands take their help from the docstring, reflowed."""
+    """A Typer app whose commands take their help from the docstring, reflowed, shown by
+    Click's plain help formatter."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("add_completion", False)
         kwargs.setdefault("no_args_is_help", True)
         kwargs.setdefault("pretty_exceptions_enable", False)
+        kwargs.setdefault("rich_markup_mode", None)
+        if kwargs.get("help"):
+            kwargs.setdefault("short_help", summary(kwargs["help"]))
         super().__init__(**kwargs)
 
     def command(self, name: str | None = None, **kwargs: Any) -> Callable[[Any], Any]:
@@ -51,14 +66,38 @@ class App(typer.Typer):
 
         def decorator(f: Callable[..., Any]) -> Callable[..., Any]:
             kwargs.setdefault("help", reflow(f.__doc__))
+            kwargs.setdefault("short_help", summary(kwargs["help"]))
             return register(name, **kwargs)(f)
 
         return decorator
 
 
-app = App(help="accord: forecast how multi-party negotiations end.")
-out = Console(soft_wrap=True, markup=False)
-err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+class LazyConsole:
+    """A Rich console made on first use: importing Rich costs ~25 ms that ``accord --help``
+    and the JSON paths do without. ``console`` is the real one (for ``Progress(console=…)``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._kwargs = kwargs
+        self._console: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._kwargs)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console, name)
+
+
+# Help up to 100 columns wide where the terminal is (Click's default stops at 80); the
+# commands' contexts inherit it.
+app = App(help="accord: forecast how multi-party negotiations end.",
+          context_settings={"max_content_width": 100})
+out = LazyConsole(soft_wrap=True, markup=False)
+err = LazyConsole(stderr=True, soft_wrap=True, markup=False, highlight=False)
 
 
 def fail(lines: list[str]) -> NoReturn:
@@ -116,7 +155,7 @@ def progress_on_stderr(enabled: bool) -> Iterator[Callable[[str], None] | None]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
+                  TimeElapsedColumn(), console=err.console, transient=True) as bar:
         task = bar.add_task("starting", total=None)
 
         def step(name: str) -> None:

@@ -1,7 +1,5 @@
 """``accord draft``: a scenario drafted from news text, or the changes a new article suggests."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -118,7 +116,7 @@ def draft(
         err.print(f"wrote {output}; check it, then: accord validate {output}")
 
 
-def _update(ref: str, result: Draft, output: Path | None, write: bool, diff: DiffForm
+def _update(ref: str, result: "Draft", output: Path | None, write: bool, diff: DiffForm
             ) -> None:
     import yaml
 
@@ -155,10 +153,10 @@ def _update(ref: str, result: Draft, output: Path | None, write: bool, diff: Dif
         err.print(f"{ref} is unchanged; add --write to apply these changes")
 
 
-def _table(patch: Patch) -> None:
+def _table(patch: "Patch") -> None:
     from rich.table import Table
 
-    def cell(q: Quantity | None) -> str:
+    def cell(q: "Quantity | None") -> str:
         if q is None:
             return "—"
         rng = f" ({q.low:g}–{q.high:g})" if q.low is not None and q.high is not None else ""

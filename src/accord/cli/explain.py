@@ -1,14 +1,11 @@
 """``accord explain`` (why each model forecasts what it does) and ``accord advise`` (which
 moves help one actor)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from accord.cli import render
 from accord.cli.common import (
     app,
     err,
@@ -63,6 +60,8 @@ def explain(
     if as_json:
         write_json(brief.to_json())
         return
+    from accord.cli import render
+
     render.brief(brief, result)
 
 
@@ -116,4 +115,6 @@ def advise(
     if as_json:
         write_json(advice.to_json())
         return
+    from accord.cli import render
+
     render.advice(advice, top)

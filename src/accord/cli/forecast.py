@@ -1,12 +1,9 @@
 """``accord forecast``: models on a scenario, with probabilities and shocks beside the base."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
 
-from accord.cli import render
 from accord.cli.common import (
     app,
     err,
@@ -105,6 +102,8 @@ def forecast(
     if as_json:
         write_json(comparison.to_json() if comparison else analysis.to_json(result))
         return
+    from accord.cli import render
+
     render.forecast(result, intervals.value)
     render.war(result.scenario, [(r.label, r.war) for r in result.results if r.war])
     render.probabilities(result)

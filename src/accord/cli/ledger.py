@@ -5,16 +5,12 @@ The commands parse, call :mod:`accord.ledger` and print; the ledger computes. Wh
 else an SQLite file in the user data directory.
 """
 
-from __future__ import annotations
-
 import math
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
-from rich.table import Table
 
 from accord.cli.common import (
     App,
@@ -61,7 +57,7 @@ class ExportFormat(StrEnum):
     csv = "csv"
 
 
-def open_ledger(url: str | None) -> Ledger:
+def open_ledger(url: str | None) -> "Ledger":
     from accord.ledger import Ledger
 
     return Ledger.open(url)
@@ -145,6 +141,8 @@ def list_command(
     as_json: Json = False,
 ) -> None:
     """List the questions (or, with --runs, the recorded forecasts)."""
+    from rich import box
+    from rich.table import Table
     with user_errors():
         if open_only and resolved:
             raise LedgerError("--open and --resolved exclude each other; give one")
@@ -206,6 +204,9 @@ def show(
 
 
 def _show_run(doc: dict[str, Any]) -> None:
+    from rich import box
+    from rich.table import Table
+
     out.print(f"{doc['id']}: {doc['title']}", style="bold")
     out.print(f"recorded {_when(doc['created_at'])} UTC by {doc['analyst']}; "
               f"{doc['draws']} draws, seed {doc['seed']}; accord {doc['accord_version']}; "
@@ -241,6 +242,9 @@ def _show_question(doc: dict[str, Any]) -> None:
 
 
 def _history_table(q: dict[str, Any], history: list[dict[str, Any]]) -> None:
+    from rich import box
+    from rich.table import Table
+
     if not history:
         out.print(f"no recorded forecast of {q['issue']} in runs of this scenario yet")
         return
@@ -336,6 +340,9 @@ def score(
     Each model's latest forecast recorded before the resolution counts. Too few resolved
     forecasts give a count and a note, not a number.
     """
+    from rich import box
+    from rich.table import Table
+
     from accord.ledger import scoring
 
     with user_errors(), open_ledger(ledger) as store:

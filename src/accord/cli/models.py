@@ -1,9 +1,5 @@
 """``accord models``: the registered models, their options and presets."""
 
-from __future__ import annotations
-
-from rich.table import Table
-
 from accord.cli.common import app, out
 
 
@@ -11,6 +7,8 @@ from accord.cli.common import app, out
 def models_command() -> None:
     """List the registered models with their options and presets."""
     import dataclasses
+
+    from rich.table import Table
 
     from accord import models as registry
 

@@ -1,7 +1,5 @@
 """``accord report``: one self-contained HTML report (and optionally a PDF)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

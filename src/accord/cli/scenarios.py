@@ -1,13 +1,10 @@
 """Scenario files: ``validate``, ``examples``, ``new`` and ``convert``."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from accord.cli.common import app, err, load_scenario, out, user_errors
 from accord.cli.options import SalienceScale, ScenarioArg
@@ -82,6 +79,8 @@ def examples(
     show: Annotated[str | None, typer.Option(help="Print this example's scenario file.")] = None,
 ) -> None:
     """List the built-in example scenarios, or print one."""
+    from rich.table import Table
+
     from accord import examples as builtin
 
     with user_errors():

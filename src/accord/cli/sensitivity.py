@@ -1,12 +1,9 @@
 """``accord sensitivity``: which inputs move the forecast most, one at a time."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
 
-from accord.cli import render
 from accord.cli.common import (
     app,
     load_scenario,
@@ -48,4 +45,6 @@ def sensitivity(
         return
     how = ("every input ±20 % of its scale" if all_inputs
            else "each ranged input from its low to its high end")
+    from accord.cli import render
+
     render.sensitivity(sc.title, results, list(sc.issues), how, top)

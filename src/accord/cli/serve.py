@@ -1,8 +1,5 @@
 """``accord serve``: the dashboard in a browser."""
 
-from __future__ import annotations
-
-import socket
 from typing import Annotated
 
 import typer
@@ -19,6 +16,8 @@ def check_port(host: str, port: int) -> None:
     free) and closes it; a port another program listens on, or an address that is not this
     machine's, is a clear message instead of uvicorn's traceback after the banner.
     """
+    import socket
+
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
                                    flags=socket.AI_PASSIVE)
