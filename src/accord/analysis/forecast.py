@@ -151,11 +151,15 @@ def _seed_int(seed: Seed) -> int:
 def estimated_seconds(scenario: Scenario, plan: ModelPlan, draws: int, shocks: int = 0,
                       sensitivity: bool = False) -> float:
     """A generous estimate of the CPU seconds a forecast takes: each model's declared cost
-    (:class:`accord.models.base.Cost`, per draw × actors × issues × rounds) times the model
-    passes (the draws plus the point run, for the base and each shock, and the sensitivity
-    moves). The web app refuses forecasts over its budget with it."""
+    (:class:`accord.models.base.Cost`: a fixed part per run, and per draw × actors × issues ×
+    rounds) over the model's runs: the point run and, with draws > 1, one run of all draws,
+    for the base and each shock, and one run of the sensitivity moves (a draw each). The web app
+    refuses forecasts over its budget with it; tests/test_cost.py checks it against measured
+    CPU time."""
+    runs = (1 + shocks) * (2 if draws > 1 else 1)
     passes = (1 + shocks) * (draws + (1 if draws > 1 else 0))
     if sensitivity:
+        runs += 1
         passes += 1 + 2 * len(scenario_inputs(scenario, "ranged"))
     n, d = len(scenario.actors), len(scenario.issues)
-    return sum(m.estimated_seconds(passes, n, d) for m in plan.models)
+    return sum(m.estimated_seconds(passes, n, d, runs) for m in plan.models)

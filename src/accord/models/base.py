@@ -199,31 +199,89 @@ class NoOptions(ModelOptions):
 
 # --------------------------------------------------------------------------- cost
 
-MIN_COST_ACTORS = 8  # small scenarios cost more per actor^k (fixed overheads): floor on n
+MIN_COST_ACTORS = 1  # (was a floor on n standing in for fixed costs; now ``Cost.fixed_ms``)
 
 
 @dataclass(frozen=True)
 class Cost:
-    """A model's declared work: ``ns`` nanoseconds per draw × actor**``actor_power`` ×
-    issue × round, measured on the development machine (benchmarks/README.md) and rounded
-    up. ``rounds`` names the option that counts rounds (or steps); None for a model without
-    rounds. The web app's budget adds these up; a generous estimate, not a promise."""
+    """A model's declared work, in CPU time on the development machine (measured with
+    benchmarks/bench_cost.py on scenarios of 4, 20 and 50 actors with 1, 200 and 2000 draws,
+    and rounded up; benchmarks/README.md "cost estimate"). ``runs`` runs of the model over
+    ``draws`` draws in all, on a scenario with ``n`` actors and ``d`` issues, are expected to
+    take
+
+        runs × (fixed_ms / 1e3 + run_ns × n**run_power × d × rounds / 1e9)
+        + draws × d × rounds × (ns × n**actor_power + ns_lower × n**lower_power) / 1e9
+
+    seconds: ``fixed_ms`` is what a run costs whatever its size (sampling the scenario,
+    set-up, summaries) and ``run_ns`` what it costs by size (the central run's details:
+    exchanges, bargains); ``ns`` is the leading term per draw × actor**actor_power × issue ×
+    round, ``ns_lower`` a lower-order one (``lower_power``, by default ``actor_power - 1``).
+    ``rounds`` names the option that counts rounds (or steps); None for a model without
+    rounds. The web app's budget adds these up (:func:`accord.analysis.estimated_seconds`);
+    tests/test_cost.py checks each model's estimate against its measured CPU time (within
+    2×, after scaling by this machine's speed on :func:`reference_seconds`)."""
 
     ns: float
     actor_power: int = 3
     rounds: str | None = None
+    ns_lower: float = 0.0
+    fixed_ms: float = 0.0
+    lower_power: int | None = None
+    run_ns: float = 0.0
+    run_power: int = 2
 
-    def seconds(self, options: Any, draws: int, actors: int, issues: int) -> float:
-        """Estimated CPU seconds of ``draws`` draws on a scenario of that size."""
+    def seconds(self, options: Any, draws: int, actors: int, issues: int,
+                runs: int = 1) -> float:
+        """Estimated CPU seconds of ``runs`` runs of the model over ``draws`` draws in all
+        on a scenario of that size."""
         rounds = 1.0
         if self.rounds is not None:
             rounds = max(1.0, float(getattr(options, self.rounds)))
-        n = max(actors, MIN_COST_ACTORS)
-        return self.ns * draws * n ** self.actor_power * issues * rounds / 1e9
+        n = float(max(actors, MIN_COST_ACTORS))
+        per_draw = self.ns * n ** self.actor_power
+        if self.ns_lower:
+            lower = self.actor_power - 1 if self.lower_power is None else self.lower_power
+            per_draw += self.ns_lower * n ** lower
+        per_run = self.fixed_ms * 1e6 + self.run_ns * n ** self.run_power * issues * rounds
+        return (runs * per_run + per_draw * draws * issues * rounds) / 1e9
 
 
-UNKNOWN_COST = Cost(ns=500.0, rounds=None)
-"""What a model that declares no cost is assumed to need (the dearest measured)."""
+UNKNOWN_COST = Cost(ns=500.0, rounds=None, fixed_ms=50.0)
+"""What a model that declares no cost is assumed to need (above the dearest measured)."""
+
+REFERENCE_SECONDS = 0.037
+"""CPU seconds :func:`reference_seconds` takes on the machine the declared costs were
+measured on: a machine k times slower takes k times both (tests/test_cost.py scales by it)."""
+
+
+def reference_work() -> None:
+    """A fixed numpy workload like the models' (broadcast arithmetic over draws × actors ×
+    actors × issues, reductions, a sort, and many small-array calls), to tell how fast a
+    machine is next to the one the declared costs were measured on."""
+    rng = np.random.default_rng(0)
+    x = rng.random((200, 20, 20, 3))
+    for _ in range(6):
+        y = np.abs(x - x.transpose(0, 2, 1, 3))
+        z = (y * x).sum(axis=2)
+        np.sort(z, axis=1)
+        np.exp(-y, out=y)
+    small = np.arange(12.0)
+    for _ in range(5000):
+        (small * 2.0).sum()
+
+
+def reference_seconds(repeat: int = 5) -> float:
+    """The median CPU seconds (:func:`time.process_time`) of :func:`reference_work`."""
+    import statistics
+    import time
+
+    times = []
+    for _ in range(repeat):
+        c0 = time.process_time()
+        reference_work()
+        times.append(time.process_time() - c0)
+    return statistics.median(times)
 
 
 # --------------------------------------------------------------------------- models
@@ -248,9 +306,10 @@ class BaseModel:
     def options_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self.options)
 
-    def estimated_seconds(self, draws: int, actors: int, issues: int) -> float:
-        """The CPU seconds ``draws`` draws are expected to take (from :attr:`cost`)."""
-        return (self.cost or UNKNOWN_COST).seconds(self.options, draws, actors, issues)
+    def estimated_seconds(self, draws: int, actors: int, issues: int, runs: int = 1) -> float:
+        """The CPU seconds ``runs`` runs over ``draws`` draws in all are expected to take
+        (from :attr:`cost`)."""
+        return (self.cost or UNKNOWN_COST).seconds(self.options, draws, actors, issues, runs)
 
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
         raise NotImplementedError

@@ -510,8 +510,8 @@ class BdmModel(BaseModel):
 
     name = "bdm"
     Options = BdmOptions
-    # 150 ns per draw × actor³ × issue at 10 rounds (web budget, measured before issue 10)
-    cost = Cost(ns=15.0, rounds="rounds")
+    # per draw × issue × round: 300 ns × actor² + 800 ns × actor (benchmarks/bench_cost.py)
+    cost = Cost(ns=300.0, actor_power=2, rounds="rounds", ns_lower=800.0, fixed_ms=24.0)
     trajectory_option = True
     issue_by_issue = True  # each issue has its own rounds (BaseModel.issue_by_issue)
     presets: ClassVar[dict[str, dict[str, Any]]] = {

@@ -40,7 +40,7 @@ class CompromiseModel(BaseModel):
     """Weighted mean of positions, weights c·s (no rounds)."""
 
     name = "compromise"
-    cost = Cost(ns=2.0)  # per draw × actor³ × issue (web budget, measured)
+    cost = Cost(ns=210.0, actor_power=1, ns_lower=150.0, fixed_ms=0.6)  # bench_cost.py
 
     issue_by_issue = True  # each issue's weighted mean is its own (BaseModel.issue_by_issue)
 

@@ -72,7 +72,7 @@ class CoreModel(BaseModel):
     """Compromise (c·s-weighted mean) clipped into the core of the scenario's rule."""
 
     name = "core"
-    cost = Cost(ns=4.0)  # per draw × actor³ × issue (web budget): pairwise comparisons
+    cost = Cost(ns=230.0, actor_power=1, fixed_ms=0.8)  # bench_cost.py
 
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
         outcome = weighted_mean(arrays.position, arrays.weight, arrays.mask)

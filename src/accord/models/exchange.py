@@ -436,8 +436,9 @@ class ExchangeModel(BaseModel):
 
     name = "exchange"
     Options = ExchangeOptions
-    # 460 ns per draw × actor³ × issue at 10 rounds (web budget, measured before issue 10)
-    cost = Cost(ns=46.0, rounds="rounds")
+    # per draw × issue × round: 28 ns × actor³ + 300 ns × actor²; the central run's
+    # exchanges 5 µs × actor² per issue × round (benchmarks/bench_cost.py)
+    cost = Cost(ns=28.0, rounds="rounds", ns_lower=300.0, fixed_ms=7.0, run_ns=5000.0)
     trajectory_option = True
     presets: ClassVar[dict[str, dict[str, Any]]] = {
         # decide-exchange-model's run: equal gain, 10 rounds, random ties (seeded here)

@@ -630,9 +630,9 @@ class SMPModel(BaseModel):
 
     name = "smp"
     Options: ClassVar[type] = SMPOptions
-    # 400 ns per draw × actor³ × issue at the default 100 steps (measured before issue 10;
-    # most runs stop far earlier, so max_steps gives a generous bound)
-    cost = Cost(ns=4.0, rounds="max_steps")
+    # per draw × issue × step: 4.2 ns × actor³ + 450 ns × actor, counted over max_steps (runs
+    # stop earlier; the figures are per allowed step, benchmarks/bench_cost.py)
+    cost = Cost(ns=4.2, rounds="max_steps", ns_lower=450.0, lower_power=1, fixed_ms=40.0)
     trajectory_option = True
     presets: ClassVar[dict[str, dict[str, Any]]] = {"ktab": {}}
 

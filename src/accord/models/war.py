@@ -224,9 +224,9 @@ class WarModel(BaseModel):
 
     name = "war"
     Options = WarOptions
-    # ~15 µs a draw over 120 periods (benchmarks/README.md, war), counted per issue as the
-    # budget does; one issue is simulated, so this over-counts by the number of issues
-    cost = Cost(ns=20_000.0, actor_power=0)
+    # per draw, counted per issue as the budget does (one issue is simulated, so this
+    # over-counts by the number of issues); benchmarks/bench_cost.py
+    cost = Cost(ns=3000.0, actor_power=0, fixed_ms=7.0)
     requires_conflict = True  # left out of "all models" for a scenario without one
 
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
