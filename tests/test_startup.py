@@ -91,3 +91,47 @@ def test_lazy_package_attributes() -> None:
             pass
         else:
             raise AssertionError(name)
+
+
+def test_loading_a_csv_file_imports_no_yaml_and_forecasting_no_advice() -> None:
+    loaded = imported_after("from accord.io import load_any\n"
+                            "sc = load_any('tests/data/ktab/dummyData_3Dim.csv')\n"
+                            "from accord import analysis\n"
+                            "analysis.forecast(sc, ['compromise'])")
+    assert "accord.analysis.forecast" in loaded
+    for module in ("yaml", "accord.analysis.advice", "rich", "orjson", "plotly"):
+        assert module not in loaded, module
+
+
+def test_analysis_exports_every_name_from_its_module() -> None:
+    """Each name of ``accord.analysis.__all__`` is the object its submodule defines (lazy
+    attributes, PEP 562), and the TYPE_CHECKING imports list the same names."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    from accord import analysis
+
+    exports = analysis._EXPORTS
+    assert sorted(exports) == sorted(analysis.__all__)
+    for name, module in exports.items():
+        assert getattr(analysis, name) is getattr(importlib.import_module(module), name), name
+    tree = ast.parse(Path(analysis.__file__).read_text(encoding="utf-8"))
+    checked = {(node.module, alias.name) for block in tree.body if isinstance(block, ast.If)
+               for node in block.body if isinstance(node, ast.ImportFrom)
+               for alias in node.names}
+    assert checked == {(module, name) for name, module in exports.items()}
+
+
+def test_functions_named_like_their_module_stay_functions() -> None:
+    """``forecast`` and ``sensitivity`` are functions and submodules; whichever is imported
+    first, the package attribute is the function (as with the eager imports of before)."""
+    code = ("import accord.analysis.forecast, accord.analysis.sensitivity\n"
+            "from accord import analysis\n"
+            "from accord.analysis import forecast, sensitivity\n"
+            "import accord\n"
+            "assert callable(analysis.forecast) and callable(analysis.sensitivity)\n"
+            "assert forecast is analysis.forecast is accord.forecast\n"
+            "assert sensitivity.__module__ == 'accord.analysis.sensitivity'\n"
+            "assert analysis.results.__name__ == 'accord.analysis.results'\n")
+    assert "accord.analysis.forecast" in imported_after(code)

@@ -7,20 +7,22 @@ problem, not "the last one wins".
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
-
-import yaml
+from typing import TYPE_CHECKING, Any, Literal
 
 from accord import fileio
 from accord.scenario.problems import Problem, ScenarioError
 from accord.scenario.schema import Scenario
 from accord.scenario.tidy_csv import load_csv_text, to_csv_text
 from accord.scenario.validate import validate_data
+
+if TYPE_CHECKING:
+    import yaml
 
 Format = Literal["yaml", "json", "csv"]
 SCENARIO_SUFFIXES = {".yaml", ".yml", ".json", ".csv", ".txt"}
@@ -36,21 +38,27 @@ MAX_ALIASES = 100
 MAX_NODES = 200_000
 MAX_DIGITS = 30
 
-# libyaml's parser where built in: the pure-Python loader took most of a 200-actor file's
-# load time (issue 12)
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FLOAT_12 = re.compile(r"""^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?
     |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""", re.X)
 _LONG_NUMBER = re.compile(r"^[-+]?[0-9_.]{" + str(MAX_DIGITS + 1) + r",}(?:[eE][-+]?[0-9]+)?$")
 
 
-class ScenarioLoader(_Base):  # type: ignore[misc,valid-type]
-    """The safe YAML loader (C parser when installed) with YAML 1.2 numbers: ``1e5`` is a
-    number, as in JSON, not the text YAML 1.1 makes of it."""
+@functools.cache
+def _loaders() -> tuple[Any, Any]:
+    """PyYAML's safe loader (libyaml's C parser where built in: the pure-Python loader took
+    most of a 200-actor file's load time, issue 12) and the scenario loader built on it, with
+    YAML 1.2 numbers: ``1e5`` is a number, as in JSON, not the text YAML 1.1 makes of it.
+    Made on first use, so loading a CSV file does not import PyYAML (start-up, issue 12)."""
+    import yaml
 
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-ScenarioLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12,
-                                     list("-+0123456789."))
+    class ScenarioLoader(base):  # type: ignore[misc,valid-type]
+        """The safe YAML loader with YAML 1.2 numbers."""
+
+    ScenarioLoader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12,
+                                         list("-+0123456789."))
+    return base, ScenarioLoader
 
 
 def _budget_problem(file: str, line: int | None, message: str) -> ScenarioError:
@@ -65,11 +73,14 @@ def check_budget(text: str, file: str = "<scenario>") -> None:
 
     A YAML syntax error is left for the parser proper to report.
     """
+    import yaml
+
+    base, _ = _loaders()
     sizes: dict[str, int] = {}
     stack: list[list[Any]] = [[None, 0]]  # [anchor, nodes so far] of each open collection
     aliases = 0
     try:
-        for event in yaml.parse(text, Loader=_Base):
+        for event in yaml.parse(text, Loader=base):
             line = event.start_mark.line + 1
             if isinstance(event, yaml.CollectionStartEvent):
                 if len(stack) > MAX_DEPTH:
@@ -110,6 +121,8 @@ def check_budget(text: str, file: str = "<scenario>") -> None:
 
 
 def _walk_lines(root: yaml.Node | None, file: str) -> tuple[dict[str, int], list[Problem]]:
+    import yaml
+
     lines: dict[str, int] = {}
     twice: list[Problem] = []
 
@@ -142,9 +155,11 @@ def _walk_lines(root: yaml.Node | None, file: str) -> tuple[dict[str, int], list
 def yaml_lines(text: str, file: str = "<scenario>") -> tuple[dict[str, int], list[Problem]]:
     """Each path of a YAML (or JSON) document mapped to its 1-based line, and a problem for
     every key given twice in one mapping."""
+    import yaml
+
     try:
         check_budget(text, file)
-        root = yaml.compose(text, Loader=ScenarioLoader)
+        root = yaml.compose(text, Loader=_loaders()[1])
     except (yaml.YAMLError, ScenarioError):
         return {}, []
     return _walk_lines(root, file)
@@ -181,7 +196,9 @@ def parse_text(text: str, fmt: Literal["yaml", "json"], file: str = "<scenario>"
         except ValueError as err:
             raise ScenarioError([Problem(file, None, "", f"cannot be read: {err}")]) from None
         return data, *yaml_lines(text, file)
-    loader = ScenarioLoader(text)
+    import yaml
+
+    loader = _loaders()[1](text)
     try:
         root = loader.get_single_node()
         lines, twice = _walk_lines(root, file)
@@ -252,6 +269,8 @@ def dumps(scenario: Scenario, fmt: Format) -> str:
     data = scenario.to_data()
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    import yaml
+
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
