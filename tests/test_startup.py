@@ -135,3 +135,27 @@ def test_functions_named_like_their_module_stay_functions() -> None:
             "assert sensitivity.__module__ == 'accord.analysis.sensitivity'\n"
             "assert analysis.results.__name__ == 'accord.analysis.results'\n")
     assert "accord.analysis.forecast" in imported_after(code)
+
+
+@pytest.mark.parametrize("text", [
+    "a:\n" + "".join("  " * k + "- \n" for k in range(1, 45)),       # 44 levels deep
+    "a: [" + ", ".join(["1"] * 60) + "]\n",                         # 61 values (limit 50 here)
+    "a:\n  b: 1" + "2" * 40 + "\n",                                 # a 41-digit number
+    "x: 1\n" + "a:\n  " + "1" * 35 + ": 2\n",                       # ... as a key
+])
+def test_a_document_without_aliases_meets_the_same_limits(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without an alias the limits are checked on the composed tree (start-up, issue 12);
+    the message and line are those of the event check that runs when a "*" is in the text."""
+    from accord.scenario import ScenarioError, files
+
+    monkeypatch.setattr(files, "MAX_NODES", 50)
+    found = []
+    for variant in (text, text + "# a * in a comment sends it through the event check\n"):
+        try:
+            files.parse_text(variant, "yaml", "f.yaml")
+        except ScenarioError as e:
+            found.append(e.lines())
+        else:
+            raise AssertionError("accepted")
+    assert found[0] == found[1]

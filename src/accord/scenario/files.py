@@ -94,9 +94,7 @@ def check_budget(text: str, file: str = "<scenario>") -> None:
             elif isinstance(event, yaml.ScalarEvent):
                 if (not event.style and event.implicit[0]
                         and _LONG_NUMBER.match(event.value)):
-                    raise _budget_problem(file, line, f"the number {event.value[:20]}… has "
-                                          f"{len(event.value)} characters: numbers must lie "
-                                          "within ±1e12")
+                    raise _long_number(file, line, event.value)
                 if event.anchor is not None:
                     sizes[event.anchor] = 1
                 stack[-1][1] += 1
@@ -112,25 +110,55 @@ def check_budget(text: str, file: str = "<scenario>") -> None:
             else:
                 continue
             if sum(s[1] for s in stack) > MAX_NODES:
-                raise _budget_problem(file, line, f"more than {MAX_NODES} values once the "
-                                      "aliases (*name) are expanded: write the values out")
+                raise _too_many_nodes(file, line)
     except yaml.YAMLError as err:  # the parser proper reports it, but for too deep
         problem = getattr(err, "problem", None) or ""
         if "nesting depth" in problem:
             raise _yaml_error(err, file) from None
 
 
-def _walk_lines(root: yaml.Node | None, file: str) -> tuple[dict[str, int], list[Problem]]:
+def _long_number(file: str, line: int, value: str) -> ScenarioError:
+    return _budget_problem(file, line, f"the number {value[:20]}… has {len(value)} "
+                           "characters: numbers must lie within ±1e12")
+
+
+def _too_many_nodes(file: str, line: int) -> ScenarioError:
+    return _budget_problem(file, line, f"more than {MAX_NODES} values once the aliases "
+                           "(*name) are expanded: write the values out")
+
+
+def _walk_lines(root: yaml.Node | None, file: str, budget: bool = False
+                ) -> tuple[dict[str, int], list[Problem]]:
+    """Each path's line and the keys given twice, from the composed node tree. With
+    ``budget``, the tree of a document without aliases (so each node is one value) is held to
+    :func:`check_budget`'s limits on the way: depth, values, digits of a number."""
     import yaml
 
     lines: dict[str, int] = {}
     twice: list[Problem] = []
+    nodes = 0
 
-    def walk(node: yaml.Node, path: str) -> None:
+    def held(node: yaml.Node, depth: int) -> None:
+        nonlocal nodes
+        nodes += 1
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.ScalarNode):
+            if not node.style and _LONG_NUMBER.match(node.value):
+                raise _long_number(file, line, node.value)
+        elif depth > MAX_DEPTH:
+            raise _too_deep(file, line)
+        if nodes > MAX_NODES:
+            raise _too_many_nodes(file, line)
+
+    def walk(node: yaml.Node, path: str, depth: int) -> None:
+        if budget:
+            held(node, depth)
         lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             first: dict[str, int] = {}
             for key, value in node.value:
+                if budget:
+                    held(key, depth + 1)
                 name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
                 sub = f"{path}.{name}" if path else name
                 line = key.start_mark.line + 1
@@ -141,24 +169,27 @@ def _walk_lines(root: yaml.Node | None, file: str) -> tuple[dict[str, int], list
                     continue
                 first[name] = line
                 lines[sub] = line
-                walk(value, sub)
+                walk(value, sub, depth + 1)
                 lines[sub] = line
         elif isinstance(node, yaml.SequenceNode):
             for k, item in enumerate(node.value):
-                walk(item, f"{path}[{k}]")
+                walk(item, f"{path}[{k}]", depth + 1)
 
     if root is not None:
-        walk(root, "")
+        walk(root, "", 1)
     return lines, twice
 
 
-def yaml_lines(text: str, file: str = "<scenario>") -> tuple[dict[str, int], list[Problem]]:
+def yaml_lines(text: str, file: str = "<scenario>", checked: bool = False
+               ) -> tuple[dict[str, int], list[Problem]]:
     """Each path of a YAML (or JSON) document mapped to its 1-based line, and a problem for
-    every key given twice in one mapping."""
+    every key given twice in one mapping (``checked``: the text is known to be within
+    :func:`check_budget`'s limits)."""
     import yaml
 
     try:
-        check_budget(text, file)
+        if not checked:
+            check_budget(text, file)
         root = yaml.compose(text, Loader=_loaders()[1])
     except (yaml.YAMLError, ScenarioError):
         return {}, []
@@ -184,7 +215,12 @@ def parse_text(text: str, fmt: Literal["yaml", "json"], file: str = "<scenario>"
     """YAML or JSON text read once, within the budget (:func:`check_budget`): the data, the
     line of each path, and the keys given twice. A byte-order mark is ignored."""
     text = text.removeprefix("\ufeff")
-    check_budget(text, file)
+    # Without an alias (its token needs a "*") each node is one value, and the limits are
+    # checked on the composed tree (_walk_lines), which costs nothing extra; with one, on the
+    # parser's events first, before anything is built (a 200-actor file: ~20 ms less).
+    aliases = "*" in text or fmt == "json"
+    if aliases:
+        check_budget(text, file)
     if fmt == "json":
         try:
             data = json.loads(text)
@@ -195,13 +231,13 @@ def parse_text(text: str, fmt: Literal["yaml", "json"], file: str = "<scenario>"
             raise _too_deep(file) from None
         except ValueError as err:
             raise ScenarioError([Problem(file, None, "", f"cannot be read: {err}")]) from None
-        return data, *yaml_lines(text, file)
+        return data, *yaml_lines(text, file, checked=True)
     import yaml
 
     loader = _loaders()[1](text)
     try:
         root = loader.get_single_node()
-        lines, twice = _walk_lines(root, file)
+        lines, twice = _walk_lines(root, file, budget=not aliases)
         data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as err:
         raise _yaml_error(err, file) from None
