@@ -8,7 +8,8 @@ rich.markdown and markdown_it, about half of ``accord --help``'s time.
 
 The consoles have Rich markup switched off: every string the CLI prints (titles, labels, actor
 names, file names, model labels) is shown literally, so a title like ``Talks [/x]`` cannot be
-read as markup. Style comes from ``style=`` arguments, never from ``[bold]`` in a string.
+read as markup (nor ``:flag:`` as an emoji). Style comes from ``style=`` arguments, never from
+``[bold]`` in a string.
 """
 
 from __future__ import annotations
@@ -96,8 +97,11 @@ class LazyConsole:
 # commands' contexts inherit it.
 app = App(help="accord: forecast how multi-party negotiations end.",
           context_settings={"max_content_width": 100})
-out = LazyConsole(soft_wrap=True, markup=False)
-err = LazyConsole(stderr=True, soft_wrap=True, markup=False, highlight=False)
+# No emoji codes either (":flag:" in a title prints as written) and no automatic highlighting
+# of numbers in what ``out`` prints (its regular expressions were a tenth of a small table's
+# time, issue 12); tables style their cells with ``style=``.
+out = LazyConsole(soft_wrap=True, markup=False, emoji=False, highlight=False)
+err = LazyConsole(stderr=True, soft_wrap=True, markup=False, emoji=False, highlight=False)
 
 
 def fail(lines: list[str]) -> NoReturn:
