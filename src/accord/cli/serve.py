@@ -47,6 +47,14 @@ def serve(
     allow_host: Annotated[list[str] | None, typer.Option(
         help="Another host name the dashboard answers for (repeatable); others are refused "
         "(DNS rebinding).")] = None,
+    job_seconds: Annotated[float, typer.Option(
+        min=0.1, help="Wall-clock seconds a forecast may run; its worker process is then "
+        "killed and the request answered 422.")] = 120.0,
+    cost_seconds: Annotated[float, typer.Option(
+        min=0.0, help="Estimated CPU seconds a forecast may need (from each model's declared "
+        "cost); larger ones are refused with 422 before they start.")] = 120.0,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Worker processes running forecasts at once.")] = 1,
 ) -> None:
     """Run the dashboard in a browser: edit, forecast, see the figures, download.
 
@@ -70,5 +78,9 @@ def serve(
     if token:
         err.print("a token is required: the browser asks for it once (or send "
                   "'Authorization: Bearer TOKEN')")
-    run_server(host=host, port=port, ledger_url=ledger, calibration=calibration, token=token,
-               allow_hosts=tuple(allow_host or ()))
+    from accord.web import Limits
+
+    limits = Limits(max_job_seconds=job_seconds, max_cost_seconds=cost_seconds,
+                    workers=workers)
+    run_server(host=host, port=port, limits=limits, ledger_url=ledger, calibration=calibration,
+               token=token, allow_hosts=tuple(allow_host or ()))

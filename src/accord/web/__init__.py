@@ -22,5 +22,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000, limits: Limits | None = Non
     from accord.web.guard import LOOPBACK
 
     hosts = {host, *LOOPBACK, *allow_hosts} - {"0.0.0.0", "::"}
-    uvicorn.run(create_app(limits, ledger_url, calibration, hosts=sorted(hosts), token=token),
+    uvicorn.run(create_app(limits, ledger_url, calibration, hosts=sorted(hosts), token=token,
+                           start_workers=True),
                 host=host, port=port, log_level="warning")

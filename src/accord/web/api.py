@@ -181,7 +181,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         404: "No such example or job.",
         413: "The request body is over the server's limit.",
         422: "The request or the scenario is invalid, or over a limit (the message says "
-             "which); `problems` lists every problem of a scenario with its path.",
+             "which): the estimated CPU time over `max_cost_seconds`, or the forecast cancelled "
+             "at the wall-clock limit `max_job_seconds`; `problems` lists every problem of a "
+             "scenario with its path.",
         429: "Too many forecasts running; try again shortly.",
     }.items()
 }
@@ -243,10 +245,14 @@ def api_forecast(req: ForecastRequest, service: ServiceDep) -> Any:
     models, draws, seed, options, ``--prob`` and ``--shock``; with ``sensitivity`` also the
     document of ``accord sensitivity --json`` under ``sensitivity``.
 
-    Every forecast is a job on the server's bounded pool: 429 when ``max_active_jobs`` are
-    already queued or running, 422 when its estimated CPU time is above the server's
-    limit. With ``background: true`` the answer is 202 with the job's URL, to poll with
-    ``GET /api/jobs/{id}``; else the request waits for its job.
+    Every forecast is a job in one of the server's worker processes: 429 when
+    ``max_active_jobs`` are already queued or running; 422 when its estimated CPU time is
+    above the server's limit (``max_cost_seconds``, refused before it starts), or when it ran
+    past the wall-clock limit (``max_job_seconds``: its worker process is killed, the message
+    says the limit and how to ask for less, and the next job gets a fresh worker). With
+    ``background: true`` the answer is 202 with the job's URL, to poll with
+    ``GET /api/jobs/{id}`` (a cancelled job is ``failed`` with that message as ``error``);
+    else the request waits for its job.
     """
     sc = service.scenario(req.scenario, req.text, req.format, req.example)
     plan = service.plan(req.models, req.draws, req.options)
@@ -259,7 +265,7 @@ def api_forecast(req: ForecastRequest, service: ServiceDep) -> Any:
         return JSONResponse(JobAnswer.model_validate(job_answer(job)).model_dump(
             exclude_unset=True), status_code=202)
     service.store.wait(job)
-    if job.timed_out:
+    if job.timed_out or job.user_error:
         raise ApiError(422, job.error or "the forecast passed the wall-clock limit")
     if job.status != "done" or job.result is None:
         raise ApiError(500, f"the forecast failed: {job.error}")

@@ -8,7 +8,8 @@
 
 Computes nothing itself: scenarios are validated by :mod:`accord.scenario`; forecasts (with
 sensitivity and shocks) run by :func:`accord.report.build` over :mod:`accord.analysis` as jobs
-on the store's bounded pool (the API's synchronous forecast waits for its job); figures and
+in the store's worker processes, killed at the wall-clock limit (:mod:`accord.web.workers`;
+the API's synchronous forecast waits for its job); figures and
 the report come from :mod:`accord.report`. Safety: limits per request (actors, issues, draws,
 models, body size, estimated CPU time: :func:`accord.analysis.estimated_seconds`) and on the
 jobs in flight (429 beyond), answered with clear 4xx; no file-system path taken from a request
@@ -164,7 +165,7 @@ def templates_for(limits: Limits) -> Jinja2Templates:
 
 def create_app(limits: Limits | None = None, ledger_url: str | None = None,
                calibration: str | None = "shipped", hosts: Sequence[str] | None = None,
-               token: str | None = None) -> FastAPI:
+               token: str | None = None, start_workers: bool = False) -> FastAPI:
     """The dashboard as an ASGI app (``uvicorn`` serves it; ``TestClient`` tests it).
 
     ledger_url: the forecast ledger of the Ledger page (default: ``ACCORD_LEDGER``, else the
@@ -173,6 +174,8 @@ def create_app(limits: Limits | None = None, ledger_url: str | None = None,
     from ``accord calibrate``, "shipped" or "none"; :func:`accord.analysis.calibration.load`).
     hosts: the host names it answers for (others 421, against DNS rebinding; None: any, for
     tests); token: required of every request when given (:mod:`accord.web.guard`).
+    start_workers: start the forecast worker processes when the app starts (``accord
+    serve``), not on the first forecast.
     """
     from accord.analysis import calibration as calibrations
 
@@ -181,6 +184,8 @@ def create_app(limits: Limits | None = None, ledger_url: str | None = None,
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if start_workers:
+            store.pool.start()
         yield
         store.close()
         ledger_pages.close(app.state)

@@ -2,8 +2,9 @@
 request against the server's limits, and starting a forecast as a job.
 
 Computes nothing: scenarios are validated by :mod:`accord.scenario`, forecasts run by
-:func:`accord.report.build` over :mod:`accord.analysis` on the store's bounded pool, their cost
-estimated by :func:`accord.analysis.estimated_seconds` from the models' declared costs.
+:func:`accord.report.build` over :mod:`accord.analysis` in the store's worker processes
+(:mod:`accord.web.workers`: killed at the wall-clock limit), their cost estimated by
+:func:`accord.analysis.estimated_seconds` from the models' declared costs.
 Every refusal is an :class:`ApiError` with a 4xx status and a message that says what to
 change; the app turns it into JSON under ``/api`` and a page elsewhere.
 """
@@ -11,7 +12,6 @@ change; the app turns it into JSON under ``/api`` and a page elsewhere.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -22,10 +22,10 @@ from accord import examples as builtin
 from accord import shocks as shock_edits
 from accord.analysis.calibration import CalibrationSet
 from accord.errors import ModelSpecError, ShockError
-from accord.report import build
 from accord.scenario import Scenario, ScenarioError, loads
 from accord.web import editor
-from accord.web.store import Busy, Draft, Job, JobTimeout, Limits, Store, new_job_id
+from accord.web.store import Busy, Draft, Job, Limits, Store, new_job_id
+from accord.web.workers import ForecastTask
 
 
 class ApiError(Exception):
@@ -177,8 +177,9 @@ class Service:
     def start_job(self, sc: Scenario, plan: analysis.ModelPlan, draws: int, seed: int,
                   draft_id: str | None = None, thresholds: Sequence[Any] = (),
                   shocks: Sequence[str] = (), sensitivity: bool = False) -> Job:
-        """Run a forecast (with its shocks and sensitivity) as a job on the bounded pool,
-        after checking its estimated CPU time against the budget."""
+        """Run a forecast (with its shocks and sensitivity) as a job in a worker process,
+        after checking its estimated CPU time against the budget; the worker is killed if
+        the job passes ``max_job_seconds``."""
         limits = self.limits
         shocks = list(shocks)
         cost = analysis.estimated_seconds(sc, plan, draws, len(shocks), sensitivity)
@@ -186,31 +187,18 @@ class Service:
             extra = "".join([f", {len(shocks)} shocks" if shocks else "",
                              ", sensitivity" if sensitivity else ""])
             raise ApiError(422, f"this forecast would take about {duration(cost)} of CPU "
-                                f"({draws} draws × {len(sc.actors)} actors³ × {len(sc.issues)} "
-                                f"issues for {len(plan.models)} models{extra}); this server's "
-                                f"limit (max_cost_seconds) is {limits.max_cost_seconds:g} s "
-                                "per forecast: use fewer draws, models, rounds or actors")
+                                f"({draws} draws of {len(sc.actors)} actors × {len(sc.issues)} "
+                                f"issues for {len(plan.models)} models{extra}, at each model's "
+                                "declared cost); this server's limit (max_cost_seconds) is "
+                                f"{limits.max_cost_seconds:g} s per forecast: use fewer draws, "
+                                "models, rounds or actors")
         n = len(plan.models)
         total = n * (1 + len(shocks)) + (n if sensitivity else 0)
         job = Job(new_job_id(), draft_id, plan.labels, draws, seed)
-
-        def work(j: Job) -> Any:
-            deadline = time.monotonic() + limits.max_job_seconds
-
-            def step(name: str) -> None:
-                if time.monotonic() > deadline:
-                    raise JobTimeout(f"the forecast passed this server's wall-clock limit "
-                                     f"of {limits.max_job_seconds:g} s and was cancelled: "
-                                     "use fewer draws, models or actors")
-                j.done_models += 1
-                j.progress = f"running {name} ({min(j.done_models, total)} of {total})"
-
-            return build(sc, plan, draws=draws, seed=seed, thresholds=list(thresholds),
-                         shocks=shocks, sensitivity=sensitivity, progress=step,
-                         source="scenario.yaml", calibrations=self.calibrations)
-
+        task = ForecastTask(sc, plan, draws, seed, tuple(thresholds), tuple(shocks),
+                            sensitivity, self.calibrations, total)
         try:
-            return self.store.submit(job, work)
+            return self.store.submit(job, task)
         except Busy:
             raise ApiError(429, f"{limits.max_active_jobs} forecasts are already queued or "
                                 "running; try again when one has finished") from None

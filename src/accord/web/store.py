@@ -2,8 +2,10 @@
 
 Nothing is written to disk. Drafts and jobs are kept in insertion order; past the limits the
 oldest are forgotten (finished jobs first). Every forecast, the API's synchronous ones too, is
-a job on one small thread pool, so ``max_active_jobs`` bounds the work in flight; the forecast
-itself is the library's (``accord.report.build`` over ``accord.analysis``).
+a job on a small pool of worker processes (:mod:`accord.web.workers`), so ``max_active_jobs``
+bounds the work in flight and ``max_job_seconds`` the time any job holds a worker (it is
+killed then); the forecast itself is the library's (``accord.report.build`` over
+``accord.analysis``).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from accord.web.workers import WorkerPool
 
 
 @dataclass(frozen=True)
@@ -30,12 +33,12 @@ class Limits:
     max_drafts: int = 200
     max_jobs: int = 50  # kept in memory
     max_active_jobs: int = 4  # queued or running at once
-    workers: int = 1
+    workers: int = 1  # worker processes running forecasts at once
     # estimated CPU seconds one forecast may take (models × passes × actors³ × issues, each
     # model at its declared cost: see accord.analysis.estimated_seconds); refused beyond
     max_cost_seconds: float = 120.0
-    # wall-clock seconds a job may run: checked between its model runs (and by the models'
-    # progress calls), the job then cancelled and its worker freed
+    # wall-clock seconds a job may run in its worker process: the process is then killed
+    # (the job fails with a message, answered 422 by the API) and a fresh one takes its place
     max_job_seconds: float = 120.0
 
 
@@ -68,16 +71,13 @@ class Job:
     created: float = field(default_factory=time.time)
     finished: float | None = None
     timed_out: bool = False  # cancelled at Limits.max_job_seconds
+    user_error: bool = False  # failed with an AccordError: the request's fault, not a bug
     ended: threading.Event = field(default_factory=threading.Event, repr=False,
                                    compare=False)  # set when done or failed
 
     @property
     def active(self) -> bool:
         return self.status in ("queued", "running")
-
-
-class JobTimeout(Exception):
-    """A job that ran past ``Limits.max_job_seconds`` (raised inside it to stop it)."""
 
 
 class Busy(Exception):
@@ -90,8 +90,7 @@ class Store:
         self._drafts: OrderedDict[str, Draft] = OrderedDict()
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=limits.workers,
-                                        thread_name_prefix="accord-job")
+        self.pool = WorkerPool(limits.workers, limits.max_job_seconds)
 
     # drafts
     def add_draft(self, data: dict[str, Any], origin: str) -> Draft:
@@ -112,8 +111,9 @@ class Store:
     def job(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
 
-    def submit(self, job: Job, work: Callable[[Job], Any]) -> Job:
-        """Queue ``work(job)``; raises :class:`Busy` past ``max_active_jobs``."""
+    def submit(self, job: Job, task: Callable[[Callable[[str], None]], Any]) -> Job:
+        """Queue ``task(progress)`` (picklable: it runs in a worker process); raises
+        :class:`Busy` past ``max_active_jobs``."""
         with self._lock:
             if sum(j.active for j in self._jobs.values()) >= self.limits.max_active_jobs:
                 raise Busy
@@ -123,27 +123,8 @@ class Store:
                 if finished is None:
                     break
                 del self._jobs[finished]
-        self._pool.submit(self._run, job, work)
+        self.pool.submit(job, task)
         return job
-
-    @staticmethod
-    def _run(job: Job, work: Callable[[Job], Any]) -> None:
-        job.status = "running"
-        job.progress = "starting"
-        try:
-            job.result = work(job)
-            job.progress = "done"
-            job.status = "done"
-        except JobTimeout as err:
-            job.error = str(err)
-            job.timed_out = True
-            job.status = "failed"
-        except Exception as err:  # shown to the user; the server goes on
-            job.error = f"{type(err).__name__}: {err}"
-            job.status = "failed"
-        finally:
-            job.finished = time.time()
-            job.ended.set()
 
     @staticmethod
     def wait(job: Job, timeout: float | None = None) -> bool:
@@ -151,12 +132,12 @@ class Store:
         return job.ended.wait(timeout)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.pool.close()
         with self._lock:
             for job in self._jobs.values():
-                if job.status == "queued":  # cancelled: let anyone waiting for it go
+                if job.active:  # cancelled: let anyone waiting for it go
                     job.status = "failed"
-                    job.error = "the server stopped before the forecast ran"
+                    job.error = "the server stopped before the forecast finished"
                     job.ended.set()
 
 
