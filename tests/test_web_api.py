@@ -555,3 +555,16 @@ def test_the_store_is_a_dependency(client) -> None:
     finally:
         client.app.dependency_overrides.clear()
         other.close()
+
+
+def test_the_war_model_runs_with_sensitivity_and_shocks() -> None:
+    # was a 500 (IndexError): the sensitivity moves kept one draw of the conflict's numbers
+    body = {"example": "ukraine-2025", "models": ["war"], "draws": 2, "sensitivity": True,
+            "shocks": ["us-walks-away"], "prob": ["agreement<=2026-12-31"]}
+    with small_client() as c:
+        r = c.post("/api/forecast", json=body)
+        assert r.status_code == 200, r.text
+        doc = r.json()
+        assert [m["model"] for m in doc["sensitivity"]["models"]] == ["war"]
+        assert doc["shocks"][0]["name"] == "us-walks-away"
+        assert "agreement<=2026-12-31" in doc["forecasts"][0]["probabilities"]

@@ -34,13 +34,22 @@ def client(**limits) -> TestClient:
                                            "max_cost_seconds": 1e12, **limits})))
 
 
-def running_processes(c: TestClient, seconds: float = 30) -> list:
-    """The worker processes once one is running (started on the first job)."""
+def running_processes(c: TestClient, seconds: float = 30, start: bool = False) -> list:
+    """The worker processes once one is running (started on the first job, or now)."""
     pool = c.app.state.store.pool
+    if start:
+        pool.start()
     end = time.monotonic() + seconds
     while not pool.processes() and time.monotonic() < end:
         time.sleep(0.05)
     return pool.processes()
+
+
+def wait_status(c: TestClient, url: str, status: str, seconds: float = 60) -> None:
+    end = time.monotonic() + seconds
+    while c.get(url).json()["status"] != status:
+        assert time.monotonic() < end, f"{url} not {status} after {seconds} s"
+        time.sleep(0.05)
 
 
 def wait_ended(c: TestClient, url: str, seconds: float = 60) -> dict:
@@ -55,6 +64,7 @@ def wait_ended(c: TestClient, url: str, seconds: float = 60) -> dict:
 
 def test_a_stuck_job_is_killed_at_its_limit_and_the_pool_recovers() -> None:
     with client(max_active_jobs=2) as c:
+        (first,) = running_processes(c, start=True)
         start = time.monotonic()
         r = c.post("/api/forecast", json=STUCK)
         took = time.monotonic() - start
@@ -65,7 +75,9 @@ def test_a_stuck_job_is_killed_at_its_limit_and_the_pool_recovers() -> None:
         # cancelled, not run to the end (hours): well within a generous multiple of the limit
         assert took < 15 * LIMIT + 30
         pool = c.app.state.store.pool
-        assert pool.killed == 1 and pool.processes() == []
+        assert pool.killed == 1
+        (fresh,) = pool.processes()  # started at once in the killed one's place
+        assert fresh.pid != first.pid and not first.is_alive()
         # capacity restored: the next forecast runs in a fresh worker
         r = c.post("/api/forecast", json=QUICK)
         assert r.status_code == 200, r.text
@@ -78,7 +90,7 @@ def test_the_killed_process_is_gone_and_other_requests_are_answered_meanwhile() 
         assert r.status_code == 202
         url = r.json()["url"]
         (process,) = running_processes(c)
-        assert c.get(url).json()["status"] == "running"
+        wait_status(c, url, "running")
         # the server keeps answering while its only worker is busy
         assert c.get("/api/examples").status_code == 200
         assert c.post("/api/validate", json={"scenario": TWO}).json()["valid"] is True
@@ -107,7 +119,7 @@ def test_stuck_jobs_cannot_pin_the_pool() -> None:
             doc = wait_ended(c, url, 120)
             assert doc["status"] == "failed" and "wall-clock limit" in doc["error"]
         assert c.app.state.store.pool.killed == 2
-        r = c.post("/api/forecast", json=QUICK)
+        r = c.post("/api/forecast", json=QUICK)  # in the fresh worker
         assert r.status_code == 200, r.text
 
 

@@ -109,7 +109,11 @@ def perturbed_arrays(scenario: Scenario, inputs: Sequence[Input]) -> ScenarioArr
             cap[rows, inp.actor, :] = ends[:, None] * base.mask[inp.actor]
         else:
             cap[rows, inp.actor, inp.issue] = ends
-    return replace(base, position=pos, salience=sal, capability=cap, status_quo=sq)
+    # a conflict: section's numbers stay central in every move (one per draw, like the rest)
+    conflict = (None if base.conflict is None
+                else base.conflict.take_draws(np.zeros(s_count, dtype=int)))
+    return replace(base, position=pos, salience=sal, capability=cap, status_quo=sq,
+                   conflict=conflict)
 
 
 @dataclass(frozen=True)
