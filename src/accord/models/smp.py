@@ -107,8 +107,9 @@ def salience_distance(ideal: np.ndarray, position: np.ndarray, salience: np.ndar
     # over a short last axis, without its per-element overhead
     num = np.zeros(np.broadcast_shapes((*ideal.shape[:-1], 1),
                                        (*position.shape[:-2], 1, position.shape[-2])))
+    diff = np.empty_like(num)
     for p in range(ideal.shape[-1]):
-        diff = ideal[..., :, None, p] - position[..., None, :, p]
+        np.subtract(ideal[..., :, None, p], position[..., None, :, p], out=diff)
         diff *= salience[..., :, None, p]
         diff *= diff
         num += diff
@@ -177,8 +178,11 @@ def victory_probability(strength_for: np.ndarray, strength_against: np.ndarray,
                         model: VictoryProbModel = "Linear") -> np.ndarray:
     """V(a ≻ b) = f(C(a:b)) / (f(C(a:b)) + f(C(b:a))), f(x) = x, x², x⁴ or x⁸ (step 3)."""
     power = {"Linear": 1, "Square": 2, "Quartic": 4, "Octic": 8}[model]
-    fa = strength_for ** power
-    fb = strength_against ** power
+    if power == 1:
+        fa, fb = strength_for, strength_against
+    else:
+        fa = strength_for ** power
+        fb = strength_against ** power
     return fa / (fa + fb)
 
 
