@@ -620,3 +620,42 @@ def test_best_challenges_equal_the_plain_formula(n, draws, seed, rule, commit) -
         np.testing.assert_array_equal(got[0], want[0])
         np.testing.assert_allclose(got[1], want[1], rtol=0, atol=1e-12)
         np.testing.assert_allclose(got[2], want[2], rtol=0, atol=1e-12)
+
+
+def markov_by_iteration(victory: np.ndarray, valid: np.ndarray, model: str) -> np.ndarray:
+    """The Markov elections' stationary distribution by plain power iteration (one matrix)."""
+    m = victory.shape[-1]
+    v = np.where(valid[:, None] & valid[None, :], victory, 0.0)
+    if model == "MarkovUniform":
+        move = v / valid.sum()
+    else:  # MarkovIncentive: challenger drawn in proportion to its chance
+        off = v * (1.0 - np.eye(m))
+        total = off.sum(axis=0, keepdims=True)
+        move = np.divide(off * off, total, out=np.zeros_like(off), where=total > 0)
+    np.fill_diagonal(move, 0.0)
+    chain = move + np.diag(1.0 - move.sum(axis=0))
+    p = valid / valid.sum()
+    for _ in range(100_000):
+        new = chain @ p
+        new /= new.sum()
+        if np.max(np.abs(new - p)) < 1e-15:
+            break
+        p = new
+    return new
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 7), st.integers(0, 2**32 - 1),
+       st.sampled_from(["MarkovUniform", "MarkovIncentive"]))
+def test_markov_elections_solve_equals_power_iteration(m, seed, model) -> None:
+    """The direct solve is the chain's stationary distribution: the limit of iterating it."""
+    rng = np.random.default_rng(seed)
+    strength = rng.uniform(1e-8, 10.0, (m, m)) ** rng.uniform(0.2, 3.0)
+    victory = victory_probability(strength, strength.T)
+    valid = rng.uniform(size=m) < 0.8
+    valid[rng.integers(m)] = True
+    got = condorcet_probabilities(victory, valid, model)
+    np.testing.assert_allclose(got, markov_by_iteration(victory, valid, model), rtol=0,
+                               atol=1e-10)
+    assert got.sum() == pytest.approx(1.0, abs=1e-12)
+    assert np.all(got[~valid] == 0)

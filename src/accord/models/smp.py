@@ -43,9 +43,18 @@ logged, so a step here is O(n³): every array below has at most three actor axes
 batched: every kernel takes a leading axis of draws, each chunk of draws runs the steps
 together, and a draw that has stopped leaves the working set. The only Python loops are over
 steps, over chunks of draws, over cache-sized blocks of initiators and of options (the
-arithmetic inside each block is one array expression), over iterations of the Markov
-elections, and over actors (not pairs) when picking the representatives of the unique
-positions, which is sequential by definition.
+arithmetic inside each block is one array expression), over issues in the distances, and over
+actors (not pairs) when picking the representatives of the unique positions, which is
+sequential by definition. The Markov elections are solved for their stationary distribution
+directly (one batched linear solve), not iterated.
+
+Speed (benchmarks/README.md, "smp"): the O(n³) kernels write into work buffers reused across
+blocks (fresh arrays of a block's size cost more in page faults than in arithmetic), keep the
+summed axis contiguous, and sum third parties' votes as a product with the weights (BLAS);
+the queue elections take products over each queue's own pairs. The challenge sums stay O(n³):
+each third party's vote passes through π_k, a ratio that mixes the pair's own strengths into
+the voter's term, so the sum over voters has no sorted prefix-sum form like BDM's linear votes
+(and with perceived risk attitudes every initiator has its own utility matrix).
 """
 
 # Longer than ~500 lines on purpose: one model, one module (shared/DESIGN.md "Layout"). The
@@ -84,8 +93,6 @@ CHALLENGE_FLOOR = 1e-10  # C⁰_ij = 1e-10 + ...                  (DESIGN.md ste
 MIN_GAIN = 1e-5  # an initiator challenges only if its best gain exceeds this (step 7)
 OWN_WEIGHT = 1e-6  # extra weight of each side's own position in its offer (KTAB's logs)
 DECIMALS = 4  # offers are rounded to 4 decimals on [0, 1] (step 7)
-MARKOV_TOLERANCE = 1e-12
-MARKOV_ITERATIONS = 2000
 _BUDGET = 1_500_000  # elements per chunk of draws (n³ per draw); bounds memory
 _BLOCK = 32_768  # elements per working block inside a step, sized to stay in cache
 
@@ -195,7 +202,7 @@ def condorcet_probabilities(victory: np.ndarray, valid: np.ndarray | None = None
     MarkovUniform: from the incumbent j a challenger i is drawn uniformly from all m options
     (itself included) and wins with V(i ≻ j); MarkovIncentive: the challenger is drawn in
     proportion to its chance V(i ≻ j) (accord's reading of KTAB's "incentive" chain). Both
-    return the chain's stationary distribution (power iteration from the uniform one).
+    return the chain's stationary distribution, solved for directly.
     """
     m = victory.shape[-1]
     if valid is None:
@@ -218,16 +225,19 @@ def condorcet_probabilities(victory: np.ndarray, valid: np.ndarray | None = None
     eye = np.eye(m, dtype=bool)
     move = np.where(eye, 0.0, move)
     stay = 1.0 - move.sum(axis=-2)
-    p = np.where(valid, 1.0, 0.0) / count
-    for _ in range(MARKOV_ITERATIONS):
-        new = (move * p[..., None, :]).sum(axis=-1) + stay * p
-        new = np.where(valid, new, 0.0)
-        new /= new.sum(axis=-1, keepdims=True)
-        done = np.max(np.abs(new - p)) < MARKOV_TOLERANCE
-        p = new
-        if done:
-            break
-    return p
+    # the stationary distribution directly: (I − M) p = 0 with Σ p = 1 over the standing
+    # options, M = move + diag(stay) column-stochastic and irreducible there (every V > 0),
+    # so A = I − M + 1 1ᵀ (standing block; identity for the others) is regular and
+    # A p = 1 gives it (1ᵀ (I − M) = 0, hence Σ p = 1). One batched solve instead of the
+    # power iteration the chain defines (which stops within MARKOV_TOLERANCE of it).
+    ones = np.where(valid, 1.0, 0.0)
+    a = np.negative(move)
+    a[..., eye] += 1.0 - stay
+    a += ones[..., :, None] * ones[..., None, :]
+    a[..., eye] += np.where(valid, 0.0, 1.0)
+    p = np.linalg.solve(a, ones[..., None])[..., 0]
+    p = np.where(valid, np.maximum(p, 0.0), 0.0)
+    return p / p.sum(axis=-1, keepdims=True)
 
 
 def election(weight: np.ndarray, utility: np.ndarray, valid: np.ndarray | None = None, *,
