@@ -33,6 +33,8 @@ from accord.models.bdm import (
     classify_offers,
     dangers,
     expected_utility,
+    midpoint_counts_direct,
+    midpoint_split,
     risk_exponents,
     victory_probability,
     vote_tally,
@@ -524,6 +526,69 @@ def test_fast_tally_is_the_triple_sum(seed: int, n: int, grid: bool) -> None:
     for risk in (None, r):
         np.testing.assert_allclose(vote_tally(x, w, risk, delta),
                                    vote_tally_direct(x, w, risk, delta), rtol=1e-12, atol=1e-12)
+
+
+@PROPS
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 17), grid=st.booleans())
+def test_midpoint_search_is_the_direct_count(seed: int, n: int, grid: bool) -> None:
+    gen = np.random.default_rng(seed)
+    x = (gen.integers(0, 5, (4, n)) * 1.5) if grid else gen.uniform(-3, 7, (4, n))
+    split = midpoint_split(x)
+    np.testing.assert_array_equal(split.below, midpoint_counts_direct(x))
+    np.testing.assert_array_equal(split.xs, np.sort(x, axis=-1))
+    lower = x[:, :, None] < x[:, None, :]
+    np.testing.assert_array_equal(split.keep, np.where(lower, 0.0, 1.0))
+    np.testing.assert_array_equal(split.sign, np.where(lower, 1.0, -1.0))
+
+
+def _offers_by_masks(a, b, x, mask, capitulation, pick, delta):
+    """classify_offers and choose_offers written with whole-array masks (their first
+    formulation, Scholz et al. 2011 section 4): the reference the gathered forms must equal
+    to the bit."""
+    xi, xj = x[..., :, None], x[..., None, :]
+    gap = np.abs(xi - xj)
+    scale = np.abs(x).max(axis=-1, keepdims=True)[..., None]
+    valid = ~(gap <= 1e-12 * np.where(scale > 0, scale, 1.0)) & (mask[:, None] & mask[None, :])
+    conflict = valid & (b > a) & (a > 0)
+    yielding = valid & (a < 0) & (b > 0)
+    compromise = yielding & (b > -a)
+    kind = np.where(conflict, CONFLICT, np.where(compromise, COMPROMISE, np.where(
+        yielding & capitulation, CAPITULATION, NO_OFFER)))
+    step = np.divide(-a, b, out=np.ones_like(a), where=compromise)
+    target = (xj - xi) * step + xi
+    key = np.abs(target - xi)
+    if pick == "smallest":
+        weighted = np.divide(-a * xi + b * xj, b - a, out=np.zeros_like(a), where=compromise)
+        key = np.where(compromise, weighted - xi, key)
+    key = key / delta[:, None, None] + 4.0 * kind
+    key[kind == NO_OFFER] = np.inf
+    least = key.min(axis=-1)
+    sender = np.where(np.isfinite(least),
+                      np.argmax(key <= (least + 16e-12)[..., None], axis=-1), -1)
+    new = np.take_along_axis(target, np.maximum(sender, 0)[..., None], -1)[..., 0]
+    return kind, target, sender, np.where(sender >= 0, new, x)
+
+
+@PROPS
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 9), grid=st.booleans(),
+       capitulation=st.booleans(), pick=st.sampled_from(["smallest", "least_move"]))
+def test_offers_equal_their_masked_formulation(seed: int, n: int, grid: bool,
+                                               capitulation: bool, pick: str) -> None:
+    gen = np.random.default_rng(seed)
+    x = (gen.integers(0, 4, (5, n)) * 2.5) if grid else gen.uniform(0, 10, (5, n))
+    a, b = gen.normal(size=(2, 5, n, n))
+    a[gen.random(a.shape) < 0.1] = 0.0
+    mask = gen.random(n) > 0.15
+    delta = np.ptp(x, axis=1) + 1.0
+    kind, target = classify_offers(a, b, x, mask, capitulation)
+    sender, taken, new = choose_offers(kind, target, a, b, x, delta, pick)
+    k0, t0, s0, n0 = _offers_by_masks(a, b, x, mask, capitulation, pick, delta)
+    np.testing.assert_array_equal(kind, k0)
+    np.testing.assert_array_equal(target, t0)
+    np.testing.assert_array_equal(sender, s0)
+    np.testing.assert_array_equal(new, n0)
+    np.testing.assert_array_equal(taken, np.where(s0 >= 0, np.take_along_axis(
+        k0, np.maximum(s0, 0)[..., None], -1)[..., 0], NO_OFFER))
 
 
 @PROPS

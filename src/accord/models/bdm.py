@@ -36,6 +36,7 @@ functions over arrays with a leading batch of draws, each checkable by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cache
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -56,6 +57,8 @@ from accord.models.median import weighted_median
 # Offer kinds, in the order a receiver prefers them (the most coercive first).
 NO_OFFER, CONFLICT, COMPROMISE, CAPITULATION = 0, 1, 2, 3
 KIND_NAMES = {CONFLICT: "conflict", COMPROMISE: "compromise", CAPITULATION: "capitulation"}
+# What an offer's kind adds to its key in choose_offers: 4 × kind, and +inf for no offer.
+_KIND_KEY = np.array([np.inf, 4.0 * CONFLICT, 4.0 * COMPROMISE, 4.0 * CAPITULATION])
 
 # Relative tolerance under which two offers count as equal (then the first in file order
 # wins) and under which all dangers count as equal (then r = 1).
@@ -75,17 +78,37 @@ _BLOCK_PAIRS = 1 << 17
 class MidpointSplit:
     """Where every pair's midpoint falls among the voters, shared by the tallies of a round.
 
-    order: (S, n) the actors sorted by position (stable). below: (S, n, n) the number of
-    actors k with 2 x_k < x_i + x_j, i.e. strictly below the midpoint m_ij. lower: (S, n, n)
-    x_i < x_j. take_i, take_j: flat indices of (below_ij, i) and (below_ij, j) into an
-    (S, n + 1, n) array of prefix sums (see :func:`vote_tally`).
+    order: (S, n) the actors sorted by position (stable); xs: (S, n) their positions in that
+    order. below: (S, n, n) the number of actors k with 2 x_k < x_i + x_j, i.e. strictly below
+    the midpoint m_ij (symmetric in i, j). keep, sign: (S, n, n) 0 and +1 where x_i < x_j,
+    1 and −1 elsewhere (so :func:`vote_tally` picks its sum by arithmetic, not by a mask).
+    take: flat indices of (below_ij, j) into an (S, n + 1, n) array of prefix sums (see
+    :func:`vote_tally`); (below_ij, i) is the transpose's, as below is symmetric.
     """
 
     order: np.ndarray
+    xs: np.ndarray
     below: np.ndarray
-    lower: np.ndarray
-    take_i: np.ndarray
-    take_j: np.ndarray
+    keep: np.ndarray
+    sign: np.ndarray
+    take: np.ndarray
+
+
+def midpoint_counts_direct(position: np.ndarray) -> np.ndarray:
+    """below_ij = #{k : 2 x_k < x_i + x_j} counted pair by pair (O(n³)): the definition
+    :func:`midpoint_split` computes by binary search; kept for tests. position: (S, n)."""
+    twice_mid = position[:, :, None] + position[:, None, :]
+    return (2.0 * position[:, None, None, :] < twice_mid[..., None]).sum(axis=-1)
+
+
+@cache
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs i ≤ j of n actors (two index arrays) and, for every ordered pair (i, j) in
+    row-major order, the index of {i, j} among them."""
+    iu, ju = np.triu_indices(n)
+    half = np.empty((n, n), dtype=np.intp)
+    half[iu, ju] = half[ju, iu] = np.arange(iu.size)
+    return iu, ju, half.ravel()
 
 
 def midpoint_split(position: np.ndarray) -> MidpointSplit:
@@ -93,28 +116,46 @@ def midpoint_split(position: np.ndarray) -> MidpointSplit:
 
     position: (S, n). A vectorised binary search over all draws and pairs at once:
     ⌈log2(n + 1)⌉ steps of O(S n²) each. The comparison 2 x_k < x_i + x_j is exact for the
-    question "is k strictly nearer the lower of x_i, x_j".
+    question "is k strictly nearer the lower of x_i, x_j", and symmetric in i, j (float
+    addition commutes), so only the pairs i ≤ j are searched. Each step moves the probe by
+    arithmetic (+ step × hit), not by a masked copy: the hits follow no pattern, and a masked
+    copy's branch mispredictions cost more than the rest of the step.
     """
     S, n = position.shape
+    iu, ju, half = _pairs(n)
     order = np.argsort(position, axis=-1, kind="stable")
+    xs = np.take_along_axis(position, order, axis=-1)
     width = 1 << n.bit_length()  # > n; padded with +inf so probes never leave a draw's row
     padded = np.full((S, width), np.inf)
-    padded[:, :n] = 2.0 * np.take_along_axis(position, order, axis=-1)
+    np.multiply(xs, 2.0, out=padded[:, :n])
     flat = padded.ravel()
-    twice_mid = (position[:, :, None] + position[:, None, :]).reshape(S, n * n)
-    base = (np.arange(S, dtype=np.intp) * width)[:, None]
-    last = np.repeat(base - 1, n * n, axis=1)  # flat index of the highest actor below, so far
+    twice_mid = position.take(iu, axis=1)
+    twice_mid += position.take(ju, axis=1)
+    # the flat index of the highest actor below, so far (−1 within the draw's row: none)
+    start = np.arange(S, dtype=np.intp) * width
+    last = np.repeat(start[:, None] - 1, iu.size, axis=1)
+    probe = np.empty_like(last)
+    hit = np.empty(last.shape, dtype=bool)
     step = width >> 1
     while step:
-        probe = last + step
-        np.copyto(last, probe, where=flat.take(probe) < twice_mid)
+        np.add(last, step, out=probe)
+        np.less(flat.take(probe), twice_mid, out=hit)
+        probe = hit.astype(np.intp)
+        probe *= step
+        last += probe
         step >>= 1
-    below = (last - (base - 1)).reshape(S, n, n)
-    rows = ((np.arange(S, dtype=np.intp) * (n + 1))[:, None, None] + below) * n
-    cols = np.arange(n, dtype=np.intp)
-    lower = position[:, :, None] < position[:, None, :]
-    return MidpointSplit(order, below, lower, rows + cols[None, :, None],
-                         rows + cols[None, None, :])
+    last += 1  # s · width + below
+    last -= start[:, None]  # below, for the pairs i ≤ j
+    below = last.take(half, axis=1).reshape(S, n, n)
+    last += (np.arange(S, dtype=np.intp) * (n + 1))[:, None]
+    last *= n
+    take = last.take(half, axis=1).reshape(S, n, n)
+    take += np.arange(n, dtype=np.intp)
+    keep = position[:, :, None] >= position[:, None, :]
+    keep = keep.astype(float)
+    sign = keep * -2.0
+    sign += 1.0
+    return MidpointSplit(order, xs, below, keep, sign, take)
 
 
 def vote_tally(position: np.ndarray, weight: np.ndarray, risk: np.ndarray | None,
@@ -136,22 +177,24 @@ def vote_tally(position: np.ndarray, weight: np.ndarray, risk: np.ndarray | None
     S, n = position.shape
     if split is None:
         split = midpoint_split(position)
-    xs = np.take_along_axis(position, split.order, axis=-1)  # voters by position
     ws = np.take_along_axis(weight, split.order, axis=-1)
-    g = np.abs(xs[:, :, None] - position[:, None, :])  # (S, voter k, candidate a)
+    g = split.xs[:, :, None] - position[:, None, :]  # (S, voter k, candidate a)
+    np.abs(g, out=g)
     g /= delta[:, None, None]
     if risk is not None:
         g **= np.take_along_axis(risk, split.order, axis=-1)[:, :, None]
     g *= ws[:, :, None]
-    cum = np.zeros((S, n + 1, n))
+    cum = np.empty((S, n + 1, n))
+    cum[:, 0, :] = 0.0
     np.cumsum(g, axis=1, out=cum[:, 1:, :])
-    flat = cum.ravel()
-    below = flat.take(split.take_j)
-    below -= flat.take(split.take_i)  # Σ_{k below m_ij} (G_kj − G_ki)
+    at = cum.ravel().take(split.take)  # [i, j]: C_{below_ij, j}; its transpose C_{below_ij, i}
+    below = at - at.swapaxes(1, 2)  # Σ_{k below m_ij} (G_kj − G_ki)
     total = cum[:, n, :]  # Σ_k G_ka
-    above = total[:, None, :] - total[:, :, None]
-    above -= below  # Σ_{k above m_ij} (G_kj − G_ki)
-    np.copyto(above, below, where=split.lower)
+    above = total[:, None, :] - total[:, :, None]  # minus below: Σ_{k above m_ij} (G_kj − G_ki)
+    # x_i < x_j: 0 · above + 1 · below; otherwise 1 · above − below (exact either way)
+    above *= split.keep
+    below *= split.sign
+    above += below
     return np.maximum(above, 0.0, out=above)
 
 
@@ -168,19 +211,28 @@ def vote_tally_direct(position: np.ndarray, weight: np.ndarray, risk: np.ndarray
     return np.maximum(votes, 0.0).sum(axis=-3)
 
 
-def coincide(position: np.ndarray) -> np.ndarray:
+def pair_gaps(position: np.ndarray) -> np.ndarray:
+    """(..., n, n): |x_i − x_j|, shared by :func:`coincide` and :func:`challenge_matrices`."""
+    gap = position[..., :, None] - position[..., None, :]
+    return np.abs(gap, out=gap)
+
+
+def coincide(position: np.ndarray, gap: np.ndarray | None = None) -> np.ndarray:
     """(..., n, n): whether x_i and x_j are the same position, to a relative 1e-12.
 
     Moves computed along different paths can leave two actors one rounding error apart;
     they hold one position, and must not challenge each other over float noise (a test
-    that scales every capability by 3 caught such a spurious "conflict")."""
+    that scales every capability by 3 caught such a spurious "conflict"). gap: the round's
+    :func:`pair_gaps`, when the caller has it."""
     scale = np.abs(position).max(axis=-1, keepdims=True)[..., None]
-    gap = np.abs(position[..., :, None] - position[..., None, :])
+    if gap is None:
+        gap = pair_gaps(position)
     return gap <= _TIE * np.where(scale > 0, scale, 1.0)
 
 
 def victory_probability(tally: np.ndarray, position: np.ndarray, mask: np.ndarray,
-                        method: Literal["global", "pairwise"]) -> np.ndarray:
+                        method: Literal["global", "pairwise"],
+                        same: np.ndarray | None = None) -> np.ndarray:
     """P_ij, the probability that i's position prevails over j's (Scholz et al. 2011 eq. 30).
 
     ``pairwise`` (the equation as printed): N_ij / (N_ij + N_ji), so P_ij + P_ji = 1; where no
@@ -188,11 +240,14 @@ def victory_probability(tally: np.ndarray, position: np.ndarray, mask: np.ndarra
     and what reproduces the published rounds): N_ij / Σ_k Σ_a Σ_b |v_k(x_a, x_b)| with one
     denominator per round over every ordered pair of participants; that sum equals
     2 Σ_ab N_ab because v_k(b, a) = −v_k(a, b). P_ij = 0 where x_i = x_j. Non-participants
-    (mask False, shape (n,)) get P = 0. tally: (..., n, n); position: (..., n).
+    (mask False, shape (n,)) get P = 0. tally: (..., n, n); position: (..., n); same: the
+    round's :func:`coincide` when the caller has it.
     """
     pair = mask[:, None] & mask[None, :]
-    tally = np.where(pair, tally, 0.0)
-    same = coincide(position)
+    if not pair.all():
+        tally = np.where(pair, tally, 0.0)
+    if same is None:
+        same = coincide(position)
     if method == "global":
         denom = 2.0 * tally.sum(axis=(-2, -1), keepdims=True)
         p = tally / np.where(denom > 0, denom, 1.0)
@@ -213,9 +268,17 @@ def challenge_utilities(distance: np.ndarray, risk: np.ndarray
     distance and risk broadcast together; U_sq has the shape of risk.
     """
     risk = np.asarray(risk, dtype=float)
+    shape = np.broadcast_shapes(np.shape(distance), risk.shape)
+    half = np.multiply(np.broadcast_to(distance, shape), 0.5, out=np.empty(shape))
     # d ≤ 1 in exact arithmetic; the clip guards against a rounding overshoot (0^r, not NaN)
-    u_s = 2.0 - 4.0 * np.maximum(0.5 - 0.5 * distance, 0.0) ** risk
-    u_f = 2.0 - 4.0 * (0.5 + 0.5 * distance) ** risk
+    u_s = np.subtract(0.5, half, out=np.empty(shape))
+    np.maximum(u_s, 0.0, out=u_s)
+    u_f = np.add(half, 0.5, out=half)
+    for u in (u_s, u_f):  # 2 − 4 b^r, in place
+        if risk.ndim or float(risk) != 1.0:
+            u **= risk
+        u *= -4.0
+        u += 2.0
     u_sq = 2.0 - 4.0 * 0.5 ** risk
     return u_s, u_f, u_sq
 
@@ -256,8 +319,8 @@ def expected_utility(p_win: np.ndarray, target_salience: np.ndarray, u_s: np.nda
 
 def challenge_matrices(position: np.ndarray, salience: np.ndarray, p_win: np.ndarray,
                        risk: np.ndarray | float, median: np.ndarray, delta: np.ndarray,
-                       q: float = 1.0, t: float | Literal["rule"] = 1.0, estimates: bool = True
-                       ) -> tuple[np.ndarray, np.ndarray]:
+                       q: float = 1.0, t: float | Literal["rule"] = 1.0, estimates: bool = True,
+                       gap: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Both expected utilities of each pair, as the row actor i perceives them with its own r_i.
 
     a[i, j] = E^i(U_ij): i's value of challenging j (target salience s_j, chance P_ij);
@@ -266,11 +329,13 @@ def challenge_matrices(position: np.ndarray, salience: np.ndarray, p_win: np.nda
     median counts, and T = "rule" is Eftekhari & Rahimi (2014): T = 1 when the challenger is
     nearer the median than the target, else 0. position, salience, risk (or a scalar r for
     everyone): (S, n); median, delta: (S,). Returns two (S, n, n) arrays; with
-    ``estimates=False`` only a is computed (b is returned empty).
+    ``estimates=False`` only a is computed (b is returned empty). gap: the round's
+    :func:`pair_gaps`, when the caller has it.
     """
     x = position
     dl = np.asarray(delta, dtype=float)[..., None, None]
-    gap = np.abs(x[..., :, None] - x[..., None, :])
+    if gap is None:
+        gap = pair_gaps(x)
     r_row = risk[..., :, None] if isinstance(risk, np.ndarray) else float(risk)
     u_s, u_f, u_sq = challenge_utilities(gap / dl, r_row)
     to_median = np.abs(x - np.asarray(median)[..., None])
@@ -319,7 +384,8 @@ def risk_exponents(danger: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def classify_offers(a: np.ndarray, b: np.ndarray, position: np.ndarray, mask: np.ndarray,
-                    capitulation: bool) -> tuple[np.ndarray, np.ndarray]:
+                    capitulation: bool, same: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """The offer j makes to receiver i, from i's point of view (Scholz et al. 2011 section 4,
     BDM 1994's octants), with a = E^i(U_ij), b = E^i(U_ji):
 
@@ -329,20 +395,32 @@ def classify_offers(a: np.ndarray, b: np.ndarray, position: np.ndarray, mask: np
 
     Only between participants at different positions. Returns the kind codes (..., n, n)
     (NO_OFFER, CONFLICT, COMPROMISE, CAPITULATION) and the position i would move to.
+    same: the round's :func:`coincide`, when the caller has it. The compromise step |a|/b is
+    computed at the compromises only (gathered, then scattered back): elsewhere the step is
+    1, and (x_j − x_i)·1 + x_i is what the target was all along.
     """
     xi = position[..., :, None]
     xj = position[..., None, :]
-    valid = ~coincide(position) & (mask[:, None] & mask[None, :])
-    conflict = valid & (b > a) & (a > 0)
-    yielding = valid & (a < 0) & (b > 0)
-    compromise = yielding & (b > -a)
+    valid = ~(coincide(position) if same is None else same)
+    pair = mask[:, None] & mask[None, :]
+    if not pair.all():
+        valid &= pair
+    conflict = b > a
+    conflict &= a > 0
+    conflict &= valid
+    yielding = a < 0
+    yielding &= b > 0
+    yielding &= valid
+    compromise = b > -a
+    compromise &= yielding
     kind = conflict.view(np.int8) * np.int8(CONFLICT)
     kind += compromise.view(np.int8) * np.int8(COMPROMISE)
     if capitulation:
         kind += (yielding & ~compromise).view(np.int8) * np.int8(CAPITULATION)
-    step = np.divide(-a, b, out=np.ones_like(a), where=compromise)
     target = xj - xi
-    target *= step
+    at = np.flatnonzero(compromise)
+    flat = target.reshape(-1)
+    flat[at] *= np.divide(-a.reshape(-1)[at], b.reshape(-1)[at])
     target += xi
     return kind, target
 
@@ -366,17 +444,22 @@ def choose_offers(kind: np.ndarray, target: np.ndarray, a: np.ndarray, b: np.nda
     xi = position[..., :, None]
     dl = delta[:, None, None]
     # one key per offer: its kind, then its score in units of Δ (a score spans at most ~1 Δ,
-    # so kind * 4 + score orders by kind first)
-    key = np.abs(target - xi)
+    # so kind * 4 + score orders by kind first); no offer: +inf
+    key = target - xi
+    np.abs(key, out=key)
     if compromise_pick == "smallest":
-        compromise = kind == COMPROMISE
-        xj = position[..., None, :]
-        weighted = np.divide(-a * xi + b * xj, b - a, out=np.zeros_like(a), where=compromise)
-        weighted -= xi  # relative to the receiver, like the move: within [−Δ, Δ]
-        np.copyto(key, weighted, where=compromise)
+        # at the compromises only (gathered, computed, scattered back)
+        n = position.shape[-1]
+        at = np.flatnonzero(kind == COMPROMISE)
+        row = at // n  # flat index of (s, i) in position
+        x_i = position.reshape(-1)[row]
+        x_j = position.reshape(-1)[(at // (n * n)) * n + at % n]
+        a_c, b_c = a.reshape(-1)[at], b.reshape(-1)[at]
+        weighted = (-a_c * x_i + b_c * x_j) / (b_c - a_c)
+        weighted -= x_i  # relative to the receiver, like the move: within [−Δ, Δ]
+        key.reshape(-1)[at] = weighted
     key /= dl
-    key += 4.0 * kind
-    key[kind == NO_OFFER] = np.inf
+    key += _KIND_KEY.take(kind)
     least = key.min(axis=-1)
     near = key <= (least + 16.0 * _TIE)[..., None]
     sender = np.where(np.isfinite(least), np.argmax(near, axis=-1), -1)
@@ -445,6 +528,7 @@ class RoundState:
     p: np.ndarray
     a: np.ndarray
     b: np.ndarray
+    same: np.ndarray | None = None  # (S, n, n) :func:`coincide`, for the offers
 
 
 def assess_round(position: np.ndarray, salience: np.ndarray, weight: np.ndarray,
@@ -452,20 +536,24 @@ def assess_round(position: np.ndarray, salience: np.ndarray, weight: np.ndarray,
     """Steps 1–5 of a round (DESIGN.md): μ; votes, P and expected utilities with all r = 1;
     dangers and risk exponents; then votes (``vote_risk = voter``), P and expected utilities
     again with those exponents. position, salience, weight (= c·s): (S, n); mask (n,);
-    delta (S,) the initial range."""
+    delta (S,) the initial range. The pairs' gaps, which of them coincide and where their
+    midpoints fall are found once and shared by both passes."""
     median = median_1d(position, weight, mask)
+    gap = pair_gaps(position)
+    same = coincide(position, gap)
     split = midpoint_split(position)
     tally = vote_tally(position, weight, None, delta, split)
-    p = victory_probability(tally, position, mask, opts.probability)
+    p = victory_probability(tally, position, mask, opts.probability, same)
     a1, _ = challenge_matrices(position, salience, p, 1.0, median, delta, opts.Q, opts.T,
-                               estimates=False)
+                               estimates=False, gap=gap)
     danger = dangers(a1, mask)
     risk = risk_exponents(danger, mask)
     if opts.vote_risk == "voter":
         tally = vote_tally(position, weight, risk, delta, split)
-        p = victory_probability(tally, position, mask, opts.probability)
-    a, b = challenge_matrices(position, salience, p, risk, median, delta, opts.Q, opts.T)
-    return RoundState(median, danger, risk, p, a, b)
+        p = victory_probability(tally, position, mask, opts.probability, same)
+    a, b = challenge_matrices(position, salience, p, risk, median, delta, opts.Q, opts.T,
+                              gap=gap)
+    return RoundState(median, danger, risk, p, a, b, same)
 
 
 @dataclass
@@ -490,7 +578,8 @@ def play_round(position: np.ndarray, salience: np.ndarray, weight: np.ndarray,
     position, salience, weight (= c·s): (S, n); mask (n,); delta (S,) the initial range.
     """
     st = assess_round(position, salience, weight, mask, delta, opts)
-    kind, target = classify_offers(st.a, st.b, position, mask, opts.capitulation == "on")
+    kind, target = classify_offers(st.a, st.b, position, mask, opts.capitulation == "on",
+                                   st.same)
     sender, taken, new = choose_offers(kind, target, st.a, st.b, position, delta,
                                        opts.compromise_pick)
     safe = np.maximum(sender, 0)[..., None]
