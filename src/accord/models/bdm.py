@@ -66,7 +66,7 @@ _TIE = 1e-12
 # How many of the last rounds the non-convergence note summarises.
 _NOTE_ROUNDS = 5
 # Draws are played in blocks of about this many actor pairs (see BdmModel._run_issue).
-_BLOCK_PAIRS = 1 << 17
+_BLOCK_PAIRS = 1 << 16
 
 
 # --------------------------------------------------------------------------------------------
@@ -82,8 +82,8 @@ class MidpointSplit:
     order. below: (S, n, n) the number of actors k with 2 x_k < x_i + x_j, i.e. strictly below
     the midpoint m_ij (symmetric in i, j). keep, sign: (S, n, n) 0 and +1 where x_i < x_j,
     1 and −1 elsewhere (so :func:`vote_tally` picks its sum by arithmetic, not by a mask).
-    take: flat indices of (below_ij, j) into an (S, n + 1, n) array of prefix sums (see
-    :func:`vote_tally`); (below_ij, i) is the transpose's, as below is symmetric.
+    take: flat indices of (below_ij, s, j) into an (n + 1, S, n) array of prefix sums (see
+    :func:`vote_tally`); (below_ij, s, i) is the transpose's, as below is symmetric.
     """
 
     order: np.ndarray
@@ -147,7 +147,8 @@ def midpoint_split(position: np.ndarray) -> MidpointSplit:
     last += 1  # s · width + below
     last -= start[:, None]  # below, for the pairs i ≤ j
     below = last.take(half, axis=1).reshape(S, n, n)
-    last += (np.arange(S, dtype=np.intp) * (n + 1))[:, None]
+    last *= S
+    last += np.arange(S, dtype=np.intp)[:, None]
     last *= n
     take = last.take(half, axis=1).reshape(S, n, n)
     take += np.arange(n, dtype=np.intp)
@@ -178,18 +179,20 @@ def vote_tally(position: np.ndarray, weight: np.ndarray, risk: np.ndarray | None
     if split is None:
         split = midpoint_split(position)
     ws = np.take_along_axis(weight, split.order, axis=-1)
-    g = split.xs[:, :, None] - position[:, None, :]  # (S, voter k, candidate a)
+    # G voter-major, (voter k, S, candidate a), so that each prefix sum step is contiguous
+    g = split.xs.T[:, :, None] - position[None, :, :]
     np.abs(g, out=g)
-    g /= delta[:, None, None]
+    g /= delta[None, :, None]
     if risk is not None:
-        g **= np.take_along_axis(risk, split.order, axis=-1)[:, :, None]
-    g *= ws[:, :, None]
-    cum = np.empty((S, n + 1, n))
-    cum[:, 0, :] = 0.0
-    np.cumsum(g, axis=1, out=cum[:, 1:, :])
-    at = cum.ravel().take(split.take)  # [i, j]: C_{below_ij, j}; its transpose C_{below_ij, i}
+        g **= np.take_along_axis(risk, split.order, axis=-1).T[:, :, None]
+    g *= ws.T[:, :, None]
+    cum = np.empty((n + 1, S, n))
+    cum[0] = 0.0
+    for k in range(n):  # in voter order, as np.cumsum adds (n steps, each over S × n)
+        np.add(cum[k], g[k], out=cum[k + 1])
+    at = cum.ravel().take(split.take)  # [s, i, j]: C_{below_ij, j}; transposed C_{below_ij, i}
     below = at - at.swapaxes(1, 2)  # Σ_{k below m_ij} (G_kj − G_ki)
-    total = cum[:, n, :]  # Σ_k G_ka
+    total = cum[n]  # Σ_k G_ka
     above = total[:, None, :] - total[:, :, None]  # minus below: Σ_{k above m_ij} (G_kj − G_ki)
     # x_i < x_j: 0 · above + 1 · below; otherwise 1 · above − below (exact either way)
     above *= split.keep
@@ -298,17 +301,19 @@ def better_worse_utilities(spread: np.ndarray, risk: np.ndarray
 def expected_utility(p_win: np.ndarray, target_salience: np.ndarray, u_s: np.ndarray,
                      u_f: np.ndarray, u_sq: np.ndarray, q: float = 1.0,
                      t: np.ndarray | float = 1.0, u_b: np.ndarray | float = 0.0,
-                     u_w: np.ndarray | float = 0.0) -> np.ndarray:
+                     u_w: np.ndarray | float = 0.0, spread: np.ndarray | None = None
+                     ) -> np.ndarray:
     """Expected utility of a challenge (Scholz et al. 2011 eq. 8; BDM 1994):
 
     E(U) = s_t [P U_s + (1 − P) U_f] + (1 − s_t) U_s − Q U_sq − (1 − Q)[T U_b + (1 − T) U_w],
 
     s_t the target's salience (the chance it resists), P the challenger's chance to prevail.
     Computed as U_s + s_t (1 − P)(U_f − U_s) − ..., the same expression with fewer passes.
-    With Q = 1 (the default) T, U_b and U_w play no part.
+    With Q = 1 (the default) T, U_b and U_w play no part. spread: U_f − U_s, when the caller
+    has it (both expected utilities of a pair share it).
     """
-    gain = u_f - u_s
-    gain *= 1.0 - p_win
+    gain = 1.0 - p_win
+    gain *= u_f - u_s if spread is None else spread
     gain *= target_salience
     gain += u_s
     gain -= q * u_sq
@@ -338,15 +343,16 @@ def challenge_matrices(position: np.ndarray, salience: np.ndarray, p_win: np.nda
         gap = pair_gaps(x)
     r_row = risk[..., :, None] if isinstance(risk, np.ndarray) else float(risk)
     u_s, u_f, u_sq = challenge_utilities(gap / dl, r_row)
+    spread = u_f - u_s
     to_median = np.abs(x - np.asarray(median)[..., None])
 
     def value(p: np.ndarray, target_salience: np.ndarray, challenger_to_median: np.ndarray
               ) -> np.ndarray:
         if q == 1.0:
-            return expected_utility(p, target_salience, u_s, u_f, u_sq)
+            return expected_utility(p, target_salience, u_s, u_f, u_sq, spread=spread)
         u_b, u_w = better_worse_utilities((challenger_to_median + gap) / dl, r_row)
         t_c = (challenger_to_median < gap).astype(float) if t == "rule" else float(t)
-        return expected_utility(p, target_salience, u_s, u_f, u_sq, q, t_c, u_b, u_w)
+        return expected_utility(p, target_salience, u_s, u_f, u_sq, q, t_c, u_b, u_w, spread)
 
     a = value(p_win, salience[..., None, :], to_median[..., :, None])  # i challenges j
     if not estimates:
@@ -660,7 +666,7 @@ class BdmModel(BaseModel):
         """Play the rounds of issue k for all draws; with stop = no_moves, stop after the
         first round in which no actor (of any draw) moved.
 
-        Draws are independent, so they are played in blocks of about 2^17 actor pairs: every
+        Draws are independent, so they are played in blocks of about 2^16 actor pairs: every
         operation stays vectorised over the block's draws and pairs, while the (S, n, n)
         temporaries stay small enough for the cache (and memory stays flat as S grows).
         """
