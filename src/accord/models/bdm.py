@@ -78,15 +78,17 @@ _BLOCK_PAIRS = 1 << 16
 class MidpointSplit:
     """Where every pair's midpoint falls among the voters, shared by the tallies of a round.
 
-    order: (S, n) the actors sorted by position (stable); xs: (S, n) their positions in that
-    order. below: (S, n, n) the number of actors k with 2 x_k < x_i + x_j, i.e. strictly below
-    the midpoint m_ij (symmetric in i, j). keep, sign: (S, n, n) 0 and +1 where x_i < x_j,
+    order: (S, n) the actors sorted by position (stable), and as flat indices into (S, n)
+    (``flat_order``); xs: (S, n) their positions in that order. below: (S, n, n) the number
+    of actors k with 2 x_k < x_i + x_j, i.e. strictly below the midpoint m_ij (symmetric in
+    i, j). keep, sign: (S, n, n) 0 and +1 where x_i < x_j,
     1 and −1 elsewhere (so :func:`vote_tally` picks its sum by arithmetic, not by a mask).
     take: flat indices of (below_ij, s, j) into an (n + 1, S, n) array of prefix sums (see
     :func:`vote_tally`); (below_ij, s, i) is the transpose's, as below is symmetric.
     """
 
     order: np.ndarray
+    flat_order: np.ndarray
     xs: np.ndarray
     below: np.ndarray
     keep: np.ndarray
@@ -124,7 +126,8 @@ def midpoint_split(position: np.ndarray) -> MidpointSplit:
     S, n = position.shape
     iu, ju, half = _pairs(n)
     order = np.argsort(position, axis=-1, kind="stable")
-    xs = np.take_along_axis(position, order, axis=-1)
+    flat_order = order + (np.arange(S, dtype=np.intp) * n)[:, None]
+    xs = position.reshape(-1).take(flat_order)
     width = 1 << n.bit_length()  # > n; padded with +inf so probes never leave a draw's row
     padded = np.full((S, width), np.inf)
     np.multiply(xs, 2.0, out=padded[:, :n])
@@ -156,7 +159,7 @@ def midpoint_split(position: np.ndarray) -> MidpointSplit:
     keep = keep.astype(float)
     sign = keep * -2.0
     sign += 1.0
-    return MidpointSplit(order, xs, below, keep, sign, take)
+    return MidpointSplit(order, flat_order, xs, below, keep, sign, take)
 
 
 def vote_tally(position: np.ndarray, weight: np.ndarray, risk: np.ndarray | None,
@@ -178,13 +181,13 @@ def vote_tally(position: np.ndarray, weight: np.ndarray, risk: np.ndarray | None
     S, n = position.shape
     if split is None:
         split = midpoint_split(position)
-    ws = np.take_along_axis(weight, split.order, axis=-1)
+    ws = weight.reshape(-1).take(split.flat_order)
     # G voter-major, (voter k, S, candidate a), so that each prefix sum step is contiguous
     g = split.xs.T[:, :, None] - position[None, :, :]
     np.abs(g, out=g)
     g /= delta[None, :, None]
     if risk is not None:
-        g **= np.take_along_axis(risk, split.order, axis=-1).T[:, :, None]
+        g **= risk.reshape(-1).take(split.flat_order).T[:, :, None]
     g *= ws.T[:, :, None]
     cum = np.empty((n + 1, S, n))
     cum[0] = 0.0
@@ -469,10 +472,19 @@ def choose_offers(kind: np.ndarray, target: np.ndarray, a: np.ndarray, b: np.nda
     least = key.min(axis=-1)
     near = key <= (least + 16.0 * _TIE)[..., None]
     sender = np.where(np.isfinite(least), np.argmax(near, axis=-1), -1)
-    safe = np.maximum(sender, 0)[..., None]
-    taken = np.where(sender >= 0, np.take_along_axis(kind, safe, axis=-1)[..., 0], NO_OFFER)
-    new = np.take_along_axis(target, safe, axis=-1)[..., 0]
+    pick = _picked(sender)
+    taken = np.where(sender >= 0, kind.reshape(-1).take(pick), NO_OFFER)
+    new = target.reshape(-1).take(pick)
     return sender, taken.astype(np.int8), np.where(sender >= 0, new, position)
+
+
+def _picked(sender: np.ndarray) -> np.ndarray:
+    """(S, n): the flat index of (s, i, sender[s, i]) in an (S, n, n) array (column 0 where
+    there is no sender)."""
+    S, n = sender.shape
+    pick = np.maximum(sender, 0)
+    pick += (np.arange(S * n, dtype=np.intp) * n).reshape(S, n)
+    return pick
 
 
 def weighted_mean_1d(position: np.ndarray, weight: np.ndarray, mask: np.ndarray
@@ -588,10 +600,10 @@ def play_round(position: np.ndarray, salience: np.ndarray, weight: np.ndarray,
                                    st.same)
     sender, taken, new = choose_offers(kind, target, st.a, st.b, position, delta,
                                        opts.compromise_pick)
-    safe = np.maximum(sender, 0)[..., None]
+    pick = _picked(sender)
 
     def accepted(values: np.ndarray) -> np.ndarray:
-        return np.where(sender >= 0, np.take_along_axis(values, safe, -1)[..., 0], np.nan)
+        return np.where(sender >= 0, values.reshape(-1).take(pick), np.nan)
 
     return RoundResult(new, st.median, st.danger, st.risk, sender, taken, accepted(st.a),
                        accepted(st.b))
