@@ -191,8 +191,11 @@ def vote_tally(position: np.ndarray, weight: np.ndarray, risk: np.ndarray | None
     g *= ws.T[:, :, None]
     cum = np.empty((n + 1, S, n))
     cum[0] = 0.0
-    for k in range(n):  # in voter order, as np.cumsum adds (n steps, each over S × n)
-        np.add(cum[k], g[k], out=cum[k + 1])
+    if n > S:  # few draws: one call (np.cumsum adds in voter order too)
+        np.cumsum(g, axis=0, out=cum[1:])
+    else:  # n contiguous steps over S × n each: faster than cumsum's strided rows
+        for k in range(n):
+            np.add(cum[k], g[k], out=cum[k + 1])
     at = cum.ravel().take(split.take)  # [s, i, j]: C_{below_ij, j}; transposed C_{below_ij, i}
     below = at - at.swapaxes(1, 2)  # Σ_{k below m_ij} (G_kj − G_ki)
     total = cum[n]  # Σ_k G_ka
