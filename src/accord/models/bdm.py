@@ -620,8 +620,10 @@ class BdmModel(BaseModel):
 
     name = "bdm"
     Options = BdmOptions
-    # per draw × issue × round: 300 ns × actor² + 800 ns × actor (benchmarks/bench_cost.py)
-    cost = Cost(ns=300.0, actor_power=2, rounds="rounds", ns_lower=800.0, fixed_ms=24.0)
+    # per draw × issue × round: 170 ns × actor² + 1400 ns × actor, and 120 ns × actor² per
+    # run for the central run (benchmarks/bench_cost.py; refitted after the faster rounds)
+    cost = Cost(ns=170.0, actor_power=2, rounds="rounds", ns_lower=1400.0, fixed_ms=24.0,
+                run_ns=120.0)
     trajectory_option = True
     issue_by_issue = True  # each issue has its own rounds (BaseModel.issue_by_issue)
     presets: ClassVar[dict[str, dict[str, Any]]] = {
