@@ -347,7 +347,7 @@ def test_cost_grows_with_the_declared_rounds_option() -> None:
     bdm = models.get("bdm")
     assert models.get("bdm", rounds=40).estimated_seconds(1, 10, 2, runs=0) == pytest.approx(
         4 * bdm.estimated_seconds(1, 10, 2, runs=0))
-    # by hand from bdm's declared Cost: 24 ms per run; per draw × issue × round
-    # 300 ns × 10² + 800 ns × 10, for 2 issues at the default 10 rounds
+    # by hand from bdm's declared Cost: 24 ms and 120 ns × 10² × issue × round per run; per
+    # draw × issue × round 170 ns × 10² + 1400 ns × 10, for 2 issues at the default 10 rounds
     assert bdm.estimated_seconds(1, 10, 2) == pytest.approx(
-        0.024 + (300e-9 * 100 + 800e-9 * 10) * 2 * 10)
+        0.024 + 120e-9 * 100 * 2 * 10 + (170e-9 * 100 + 1400e-9 * 10) * 2 * 10)
