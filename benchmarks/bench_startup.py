@@ -16,8 +16,8 @@
 Before issue 12 (issue 12's figures): ``import accord.cli`` 0.4–0.8 s; 7 × 3 KTAB file
 0.52–0.72 s (KTAB's C++ 0.075–0.23 s); compromise 0.60 s at 10 actors, 1.14 s at 200.
 
-Run: .venv/bin/python benchmarks/bench_startup.py [--repeat N]; to measure another tree with
-the same script, PYTHONPATH=that/src .venv/bin/python benchmarks/bench_startup.py.
+Run: .venv/bin/python benchmarks/bench_startup.py [--repeat N] [--against OTHER/src] (another
+tree's code, e.g. ``git archive COMMIT | tar -x -C /tmp/old``, run interleaved with this one).
 """
 
 from __future__ import annotations
@@ -45,19 +45,40 @@ ACCORD = [sys.executable, "-m", "accord"]
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def best(cmd: list[str], repeat: int) -> tuple[float, float, int]:
-    """Best wall and best CPU seconds (user + sys) of ``repeat`` runs after one warm-up run
-    (which writes the byte code), and the last exit code."""
-    subprocess.run(cmd, capture_output=True, check=False, env=ENV)
-    walls, cpus, code = [], [], 0
+AGAINST: dict[str, str] | None = None  # --against: the other tree's environment
+
+
+def _runs(cmd: list[str], repeat: int, envs: list[dict[str, str]]
+          ) -> list[tuple[float, float, int]]:
+    """Per environment: best wall and best CPU seconds (user + sys) of ``repeat`` runs, the
+    environments' runs interleaved, after one warm-up run each (which writes the byte code),
+    and the last exit code."""
+    for env in envs:
+        subprocess.run(cmd, capture_output=True, check=False, env=env)
+    walls: list[list[float]] = [[] for _ in envs]
+    cpus: list[list[float]] = [[] for _ in envs]
+    codes = [0] * len(envs)
     for _ in range(repeat):
-        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        code = subprocess.run(cmd, capture_output=True, check=False, env=ENV).returncode
-        walls.append(time.perf_counter() - t0)
-        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
-    return min(walls), min(cpus), code
+        for k, env in enumerate(envs):
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            codes[k] = subprocess.run(cmd, capture_output=True, check=False,
+                                      env=env).returncode
+            walls[k].append(time.perf_counter() - t0)
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[k].append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+    return [(min(w), min(c), code) for w, c, code in zip(walls, cpus, codes, strict=True)]
+
+
+def best(cmd: list[str], repeat: int) -> tuple[float, float, int]:
+    """This tree's best wall, best CPU and last exit code; with ``--against``, the other
+    tree's figures, interleaved run for run, are printed first."""
+    if AGAINST is None:
+        return _runs(cmd, repeat, [ENV])[0]
+    ours, theirs = _runs(cmd, repeat, [ENV, AGAINST])
+    what = " ".join(Path(a).name if "/" in a else a for a in cmd[1:])
+    print(f"    against ({what}): {fmt(theirs[0], theirs[1])} (exit {theirs[2]})")
+    return ours
 
 
 def fmt(wall: float, cpu: float) -> str:
@@ -100,7 +121,13 @@ def random_yaml(path: Path, n: int, d: int = 3, seed: int = 0) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs of each command")
+    parser.add_argument("--against", metavar="SRC", help="also run another tree's accord (its "
+                        "src folder, e.g. a `git archive` of an older commit), interleaved "
+                        "with this one's runs, so both see the same load")
     args = parser.parse_args()
+    if args.against:
+        global AGAINST
+        AGAINST = {**ENV, "PYTHONPATH": str(Path(args.against).resolve())}
     import_budget()
     r = args.repeat
     w, c, code = best([sys.executable, "-c", "pass"], r)
