@@ -568,3 +568,35 @@ def test_the_war_model_runs_with_sensitivity_and_shocks() -> None:
         assert [m["model"] for m in doc["sensitivity"]["models"]] == ["war"]
         assert doc["shocks"][0]["name"] == "us-walks-away"
         assert "agreement<=2026-12-31" in doc["forecasts"][0]["probabilities"]
+
+
+@pytest.mark.parametrize("body", [
+    {"example": "ukraine-2025", "models": ["compromise", "bdm"]},
+    {"example": "ukraine-2025", "models": ["compromise", "war"], "draws": 5, "seed": 3,
+     "prob": ["territory>=80", "agreement<=2026-12-31"], "shocks": ["us-walks-away"]},
+    {"example": "ukraine-2025", "models": ["nash"], "shocks": ["drop:EUR"],
+     "sensitivity": True},
+    {"example": "emission-1994", "models": ["ensemble:compromise=1,nash=1"], "draws": 3},
+])
+def test_the_forecast_answer_keeps_its_documented_cross_field_rules(body) -> None:
+    from forecast_rules import check_forecast_document
+
+    with small_client() as c:
+        r = c.post("/api/forecast", json=body)
+        assert r.status_code == 200, r.text
+        check_forecast_document(body, r.json())
+
+
+def test_the_forecast_response_schema_describes_the_rules() -> None:
+    with small_client() as c:
+        spec = c.get("/api/openapi.json").json()
+    ok = spec["paths"]["/api/forecast"]["post"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ForecastDocument"}
+    schemas = spec["components"]["schemas"]
+    entry = schemas["ForecastEntry"]["properties"]
+    assert "exactly when draws > 1" in entry["distribution"]["description"]
+    assert "exactly when the request has `prob`" in entry["probabilities"]["description"]
+    doc = schemas["ForecastDocument"]["properties"]
+    assert "exactly when the request has `shocks`" in doc["shocks"]["description"]
+    assert "`sensitivity: true`" in doc["sensitivity"]["description"]

@@ -105,30 +105,43 @@ class ScenarioInfo(BaseModel):
 
 
 class ForecastEntry(BaseModel):
-    """One model's forecast (its ``label`` tells variants of one model apart)."""
+    """One model's forecast (its ``label`` tells variants of one model apart).
+
+    Which keys appear: ``model``, ``label``, ``options``, ``outcome``, ``rounds`` and
+    ``notes`` always; ``distribution`` and ``draw_notes`` exactly when ``draws`` > 1;
+    ``probabilities`` exactly when the request asked for events (``prob``, which needs
+    ``draws`` > 1), with one entry per event the model answers (the war model's
+    ``agreement<=DATE`` events only under the war model); ``predictive`` and
+    ``calibration`` when the server has a calibration of that model (``accord serve
+    --calibration``; the shipped one covers every model but war); ``swing`` for models whose
+    rounds may not settle (bdm); ``war`` for the war model only; ``explanation`` when the
+    model explains itself."""
 
     model: str
     label: str
     options: dict[str, Any]
     outcome: dict[str, float | None] = Field(description="Issue id -> point forecast.")
     distribution: dict[str, dict[str, float | None]] | None = Field(
-        None, description="Issue id -> mean and quantiles over the draws (draws > 1).")
+        None, description="Issue id -> mean and quantiles over the draws. Present exactly "
+        "when draws > 1.")
     probabilities: dict[str, float] | None = Field(
-        None, description="Event -> probability over the draws (with `prob`).")
+        None, description="Event -> probability over the draws, each in [0, 1]. Present "
+        "exactly when the request has `prob` (or `thresholds`), which needs draws > 1.")
     rounds: list[dict[str, Any]] = Field(description="The central run, round by round.")
     swing: dict[str, list[float | None]] | None = Field(
         None, description="Models whose rounds may not settle (bdm): issue id -> lowest and "
         "highest round outcome over the final cycle; the outcome is their cycle's median.")
     notes: list[str] = Field(default_factory=list, description="What the model says about "
                              "its central run (non-convergence, rescaled saliences).")
-    draw_notes: list[str] | None = Field(None, description="The same for the draws.")
+    draw_notes: list[str] | None = Field(None, description="The same for the draws. "
+                                         "Present exactly when draws > 1.")
     explanation: dict[str, Any] | None = Field(
         None, description="Why: the model's own explanation (`general` sentences; per issue "
         "`sentences` and `facts`).")
     war: dict[str, Any] | None = Field(
-        None, description="The war model's answer (bargaining under fire): p_range_now, "
-        "agreement_by (per period: date, p, band), time_to_agreement, terms, p_victory, "
-        "per_period (front, beliefs, L, U).")
+        None, description="Present for the war model only: its answer (bargaining under "
+        "fire): p_range_now, agreement_by (per period: date, p, band), time_to_agreement, "
+        "terms, p_victory, per_period (front, beliefs, L, U).")
     predictive: dict[str, dict[str, float | None]] | None = Field(
         None, description="Issue id -> mean and quantiles of the calibrated predictive "
         "distribution (the model's own error on the calibration corpus added).")
@@ -138,12 +151,18 @@ class ForecastEntry(BaseModel):
 
 
 class ShockEntry(BaseModel):
+    """One shock (a named shock of the scenario, or the request's loose edits together): the
+    same models as the base, on the shocked scenario, and the difference from the base."""
+
     name: str
     edits: list[str]
-    forecasts: list[ForecastEntry]
+    forecasts: list[ForecastEntry] = Field(
+        description="One per base forecast, same labels and order, same key rules.")
     difference: dict[str, dict[str, float | None]] = Field(
         description="Model label -> issue -> shocked minus base (point forecasts).")
-    difference_mean: dict[str, dict[str, float | None]] | None = None
+    difference_mean: dict[str, dict[str, float | None]] | None = Field(
+        None, description="The same for the means over the draws. Present exactly when "
+        "draws > 1.")
 
 
 class SensitivityDocument(BaseModel):
@@ -154,14 +173,25 @@ class SensitivityDocument(BaseModel):
 
 
 class ForecastDocument(BaseModel):
-    """The document of ``accord forecast --json`` (and ``sensitivity`` when asked)."""
+    """The document of ``accord forecast --json`` (and ``sensitivity`` when asked).
+
+    Cross-field rules: ``draws`` and ``seed`` are the request's; ``forecasts`` has one entry
+    per model run (the request's ``models`` in order, ensembles after their members; every
+    registered model when ``models`` is omitted, the war model only for a scenario with a
+    ``conflict:`` section, else a line in ``notes``), labels unique; ``shocks`` is present
+    exactly when the request has ``shocks``; ``sensitivity`` exactly when it has
+    ``sensitivity: true``; ``notes`` when the run left something out."""
 
     scenario: ScenarioInfo
-    draws: int
+    draws: int = Field(description="The request's draws (1: central values only).")
     seed: int
     forecasts: list[ForecastEntry]
-    shocks: list[ShockEntry] | None = None
-    sensitivity: SensitivityDocument | None = None
+    shocks: list[ShockEntry] | None = Field(
+        None, description="Present exactly when the request has `shocks`: one entry per "
+        "shock (each named shock, and the loose edits together as one).")
+    sensitivity: SensitivityDocument | None = Field(
+        None, description="Present exactly when the request has `sensitivity: true`: the "
+        "document of `accord sensitivity --json`, one entry per model under `models`.")
     notes: list[str] | None = Field(None, description="What the run left out, and why "
                                     "(e.g. the war model without a conflict: section).")
 

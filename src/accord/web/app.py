@@ -184,6 +184,7 @@ def create_app(limits: Limits | None = None, ledger_url: str | None = None,
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        store.open()
         if start_workers:
             store.pool.start()
         yield

@@ -123,6 +123,7 @@ class Store:
                 if finished is None:
                     break
                 del self._jobs[finished]
+        self.open()  # an app used without its lifespan, or after a shutdown
         self.pool.submit(job, task)
         return job
 
@@ -130,6 +131,12 @@ class Store:
     def wait(job: Job, timeout: float | None = None) -> bool:
         """Block until the job is done or failed (or ``timeout`` seconds); True if it ended."""
         return job.ended.wait(timeout)
+
+    def open(self) -> None:
+        """(Re)start the worker pool: an app served again after a shutdown (a test client
+        used twice) gets fresh workers."""
+        if self.pool.closed:
+            self.pool = WorkerPool(self.limits.workers, self.limits.max_job_seconds)
 
     def close(self) -> None:
         self.pool.close()

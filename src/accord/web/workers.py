@@ -206,14 +206,14 @@ class WorkerPool:
         self._threads: list[threading.Thread] = []
         self._workers: dict[int, Worker] = {}
         self._lock = threading.Lock()
-        self._closed = False
+        self.closed = False
         self.killed = 0  # processes killed at the limit (or found dead), for the tests
 
     def start(self) -> None:
         """Start the slots, each starting its worker process (in the background); done on
         the first job, or at once by ``accord serve`` so the first forecast does not wait."""
         with self._lock:
-            if self._closed:
+            if self.closed:
                 raise RuntimeError("the worker pool is closed")
             if not self._threads:  # an app that never forecasts starts no process
                 for slot in range(self.size):
@@ -231,7 +231,7 @@ class WorkerPool:
         return [w for w in list(self._workers.values()) if w.is_alive()]
 
     def _worker(self, slot: int) -> Worker:
-        if self._closed:
+        if self.closed:
             raise RuntimeError("the server is stopping")
         worker = self._workers.get(slot)
         if worker is None or not worker.is_alive():
@@ -245,7 +245,7 @@ class WorkerPool:
             self._worker(slot).wait_ready()
         while True:
             item = self._queue.get()
-            if item is None or self._closed:
+            if item is None or self.closed:
                 return
             job, task = item
             if job.ended.is_set():  # cancelled while queued
@@ -329,7 +329,7 @@ class WorkerPool:
     def close(self) -> None:
         """Stop taking jobs and kill every worker process (the server is stopping)."""
         with self._lock:
-            self._closed = True
+            self.closed = True
         for _ in self._threads:
             self._queue.put(None)
         for slot in list(self._workers):
