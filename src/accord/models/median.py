@@ -51,7 +51,7 @@ class MedianModel(BaseModel):
     """Capability×salience-weighted median of the held positions (no rounds)."""
 
     name = "median"
-    cost = Cost(ns=270.0, actor_power=1, fixed_ms=0.7)  # bench_cost.py (a sort per issue)
+    cost = Cost(ns=310.0, actor_power=1, fixed_ms=0.7)  # bench_cost.py (a sort per issue)
 
     issue_by_issue = True  # each issue's weighted median is its own (BaseModel.issue_by_issue)
 

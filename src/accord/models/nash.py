@@ -122,7 +122,7 @@ class NashModel(BaseModel):
     """Asymmetric Nash bargaining solution, bargaining weights c, quadratic utilities."""
 
     name = "nash"
-    cost = Cost(ns=250.0, actor_power=1, ns_lower=1100.0, fixed_ms=1.2)  # bench_cost.py
+    cost = Cost(ns=290.0, actor_power=1, ns_lower=1100.0, fixed_ms=1.2)  # bench_cost.py
 
     issue_by_issue = True  # each issue is bargained on its own (BaseModel.issue_by_issue)
 

@@ -644,9 +644,9 @@ class SMPModel(BaseModel):
 
     name = "smp"
     Options: ClassVar[type] = SMPOptions
-    # per draw × issue × step: 4.2 ns × actor³ + 450 ns × actor, counted over max_steps (runs
+    # per draw × issue × step: 2.6 ns × actor³ + 340 ns × actor, counted over max_steps (runs
     # stop earlier; the figures are per allowed step, benchmarks/bench_cost.py)
-    cost = Cost(ns=4.2, rounds="max_steps", ns_lower=450.0, lower_power=1, fixed_ms=40.0)
+    cost = Cost(ns=2.6, rounds="max_steps", ns_lower=340.0, lower_power=1, fixed_ms=50.0)
     trajectory_option = True
     presets: ClassVar[dict[str, dict[str, Any]]] = {"ktab": {}}
 

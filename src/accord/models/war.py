@@ -226,7 +226,7 @@ class WarModel(BaseModel):
     Options = WarOptions
     # per draw, counted per issue as the budget does (one issue is simulated, so this
     # over-counts by the number of issues); benchmarks/bench_cost.py
-    cost = Cost(ns=3000.0, actor_power=0, fixed_ms=7.0)
+    cost = Cost(ns=3000.0, actor_power=0, fixed_ms=9.0)
     requires_conflict = True  # left out of "all models" for a scenario without one
 
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
