@@ -9,6 +9,7 @@ generous ones on "cancelled at all" (the deadline is checked every quarter secon
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -141,3 +142,20 @@ def test_a_finished_job_keeps_its_worker() -> None:
         assert c.post("/api/forecast", json=QUICK).status_code == 200
         assert c.app.state.store.pool.processes() == [process]  # reused, not restarted
         assert c.app.state.store.pool.killed == 0
+
+
+def test_a_dashboard_run_past_its_limit_shows_why_it_was_cancelled() -> None:
+    # the pages' forecasts are the same jobs: smp and exchange with 5000 draws of
+    # ukraine-2025 (seconds of CPU) against a limit of half a second
+    with client(max_job_seconds=0.5) as c:
+        url = c.post("/drafts", data={"example": "ukraine-2025"},
+                     follow_redirects=False).headers["location"]
+        r = c.post(f"{url}/run", data={"model": ["smp", "exchange"], "draws": "5000"})
+        assert r.status_code == 200
+        job = re.search(r'data-job="([\w-]+)"', r.text) or re.search(
+            r'hx-get="/jobs/([\w-]+)"', r.text)
+        doc = wait_ended(c, f"/api/jobs/{job[1]}")
+        assert doc["status"] == "failed" and "wall-clock limit of 0.5 s" in doc["error"]
+        html = c.get(f"/jobs/{job[1]}").text
+        assert 'data-status="failed"' in html and "wall-clock limit of 0.5 s" in html
+        assert c.app.state.store.pool.killed == 1
