@@ -435,8 +435,9 @@ def best_challenges(distance: np.ndarray, perceived: np.ndarray, weight: np.ndar
         g_ij[:, vb, ii] = -np.inf
         best = np.argmax(g_ij, axis=-1)
         target[:, i0:i1] = best
-        prob[:, i0:i1] = np.take_along_axis(p, best[..., None], axis=-1)[..., 0]
-        gain[:, i0:i1] = np.take_along_axis(g_ij, best[..., None], axis=-1)[..., 0]
+        pick = np.arange(B * V) * n + best.ravel()  # flat (draw, initiator, best target)
+        prob[:, i0:i1] = p.reshape(-1)[pick].reshape(B, V)
+        gain[:, i0:i1] = g_ij.reshape(-1)[pick].reshape(B, V)
     return target, prob, gain
 
 
