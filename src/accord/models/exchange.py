@@ -839,6 +839,12 @@ class _Engine:
         draws = flat // self.C
         return draws, flat - draws * self.C
 
+    def _alive_in(self, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every live candidate of the given draws (a superset of :meth:`affected`'s: a
+        candidate re-evaluated without need keeps its gain)."""
+        row, sl = np.nonzero(self.alive[draws])
+        return draws[row], sl
+
     def affected(self, live: np.ndarray, ea: np.ndarray, eb: np.ndarray, ep: np.ndarray,
                  eq: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The live candidates whose gain the exchange (a demands p from b, supplies q) can
@@ -849,6 +855,9 @@ class _Engine:
             dr = np.repeat(live, self.C)
             sl = np.tile(np.arange(self.C), live.size)
             return self._alive_unique(dr, sl)
+        per_cell = self.cell_slots.shape[2]  # the slots of one (actor, issue) cell
+        if 2 * per_cell >= self.C:  # few candidates a draw: all of them cost less to redo
+            return self._alive_in(live)
         issues = np.stack([ep, eq], axis=1)  # (L, 2)
         ld = live[:, None]
         new = self.outcome[ld, issues]
@@ -858,6 +867,8 @@ class _Engine:
         near = ((side * (target - old[:, :, None]) < reach)
                 | (side * (target - new[:, :, None]) < reach)) & (reach > 0)
         l_, w_, k_ = np.nonzero(near)
+        if (2 * live.size + l_.size) * per_cell >= live.size * self.C:
+            return self._alive_in(live)
         draws = np.concatenate([live, live, live[l_]])
         actors = np.concatenate([eb, ea, k_])
         cells = np.concatenate([ep, eq, issues[l_, w_]])
