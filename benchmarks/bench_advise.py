@@ -4,8 +4,10 @@ second batch; a model that forecasts issue by issue gets the packed batch of
 ``advice.packed_moves``, one copy per move *on the busiest issue*).
 Target (issue 16): 6 models × ~60 moves × 500 draws on ukraine-2025 < 20 s.
 
-Prints per model the wall and CPU seconds of its batches, and the total; also the load
-average, since the machine is shared.
+Prints per model the wall and CPU seconds of its batches with the models run in turn
+(``workers=1``), and the total; then the total of the default run, the models side by side in
+one thread per core (the same advice, checked); also the load average, since the machine is
+shared.
 
 Run: .venv/bin/python benchmarks/bench_advise.py [--draws 500] [--actor UKR] [--model M ...]
 """
@@ -39,9 +41,15 @@ def main() -> None:
         marks.append((label, time.perf_counter(), time.process_time()))
 
     w0, c0 = time.perf_counter(), time.process_time()
-    advice = analysis.advise(sc, args.actor, args.model, draws=args.draws, progress=step)
+    advice = analysis.advise(sc, args.actor, args.model, draws=args.draws, progress=step,
+                             workers=1)
     w1, c1 = time.perf_counter(), time.process_time()
     marks.append(("(ranking and reasons)", w1, c1))
+    # the default: the models side by side, one thread per core
+    p0, q0 = time.perf_counter(), time.process_time()
+    again = analysis.advise(sc, args.actor, args.model, draws=args.draws)
+    p1, q1 = time.perf_counter(), time.process_time()
+    assert again.to_json() == advice.to_json()
     print(f"{args.scenario}, actor {args.actor}: {len(moves)} moves × {args.draws} draws = "
           f"{(len(moves) + 1) * args.draws} model draws per model "
           f"({(len(rows) + 1 + len(moves) - len(plain)) * args.draws} packed, for the models "
@@ -49,8 +57,9 @@ def main() -> None:
           f"{os.cpu_count()} cores")
     for (label, w, c), (_, wn, cn) in itertools.pairwise(marks):
         print(f"  {label:12s} wall {wn - w:7.2f} s   cpu {cn - c:7.2f} s")
-    print(f"total: wall {w1 - w0:.2f} s, cpu {c1 - c0:.2f} s; best move: "
-          f"{advice.ranked[0].move.text}")
+    print(f"total, models in turn: wall {w1 - w0:.2f} s, cpu {c1 - c0:.2f} s")
+    print(f"total, models side by side (default, {os.cpu_count()} cores): wall {p1 - p0:.2f} s, "
+          f"cpu {q1 - q0:.2f} s; the same advice; best move: {advice.ranked[0].move.text}")
 
 
 if __name__ == "__main__":

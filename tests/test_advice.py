@@ -129,6 +129,17 @@ def test_draws_give_shares_and_the_same_seed_the_same_advice() -> None:
     assert all(r.effects["compromise"].helps == 1.0 for r in persuade)
 
 
+def test_models_side_by_side_give_the_same_advice_as_in_turn() -> None:
+    """Threads only change where the models run: each has its own seed, so the advice is the
+    same to the bit with one worker or three (random models included: bdm, smp, exchange's
+    random ties)."""
+    sc = accord.example("ukraine-2025")
+    chosen = ["compromise", "bdm", "smp", "exchange:randomised"]
+    in_turn = analysis.advise(sc, "UKR", models=chosen, draws=8, seed=5, workers=1)
+    side_by_side = analysis.advise(sc, "UKR", models=chosen, draws=8, seed=5, workers=3)
+    assert in_turn.to_json() == side_by_side.to_json()
+
+
 def test_advise_command(accord) -> None:
     res = accord("advise", "ukraine-2025", "--actor", "UKR", "--model", "median",
                  "--draws", "1", "--issue", "territory")
@@ -140,6 +151,11 @@ def test_advise_command(accord) -> None:
     doc = json.loads(accord("advise", "ukraine-2025", "--actor", "UKR", "-m", "compromise",
                             "--draws", "1", "--json").stdout)
     assert doc["moves"][0]["rank"] == 1 and doc["moves"][0]["edits"]
+    two = [accord("advise", "ukraine-2025", "--actor", "UKR", "-m", "compromise", "-m", "bdm",
+                  "--draws", "4", "--json", "--workers", w).stdout for w in ("1", "2")]
+    assert json.loads(two[0]) == json.loads(two[1])
+    res = accord("advise", "ukraine-2025", "--actor", "UKR", "--workers", "0")
+    assert res.returncode == 2 and "--workers" in res.stderr
 
 
 def test_advice_figure_by_hand(tmp_path, accord) -> None:

@@ -32,6 +32,8 @@ a number's range with it), exact for the central values.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -360,11 +362,13 @@ def advise(scenario: Scenario, actor: str,
            models: Sequence[str | BaseModel] | ModelPlan | None = None, draws: int = 500,
            seed: Seed = 0, issues: Sequence[str] | None = None,
            options: dict[str, Any] | None = None, moves: Sequence[Move] | None = None,
-           progress: Progress | None = None) -> Advice:
+           progress: Progress | None = None, workers: int | None = None) -> Advice:
     """Rank ``actor``'s candidate moves (default :func:`candidate_moves`) by how far they
     bring each model's forecast toward the actor, over ``draws`` Monte Carlo draws (1: the
     central values). ``issues`` restricts what counts as the actor's gain to those issues
-    (moves on every issue are still tried: a salience shift elsewhere can matter)."""
+    (moves on every issue are still tried: a salience shift elsewhere can matter).
+    ``workers``: models run side by side in that many threads (default: one per core, at
+    most one per model; 1 runs them in turn); the result does not depend on it."""
     if actor not in scenario.actor_ids:
         raise AnalysisError(f"no actor {actor!r}; the actors are: "
                             f"{', '.join(scenario.actor_ids)}")
@@ -395,15 +399,28 @@ def advise(scenario: Scenario, actor: str,
     effects: list[dict[str, Effect]] = [{} for _ in moves]
     order = plain_at + ally_at
     model_seeds = ss.spawn(len(plan.models))
-    for model, label, mss in zip(plan.models, labels, model_seeds, strict=True):
+
+    def outcomes(k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Model k's base forecasts (S, d) and every move's (M, S, d), moves in ``order``."""
         if progress:
-            progress(label)
-        s_plain, s_ally = mss.spawn(2)
-        f0, moved = move_outcomes(model, base, plain, s_plain)
+            progress(labels[k])
+        s_plain, s_ally = model_seeds[k].spawn(2)
+        f0, moved = move_outcomes(plan.models[k], base, plain, s_plain)
         if extra is not None:
-            f_ally = run_model(model, extra, s_ally, trajectories=False).outcome.reshape(
-                len(allies), S, d)
+            f_ally = run_model(plan.models[k], extra, s_ally,
+                               trajectories=False).outcome.reshape(len(allies), S, d)
             moved = np.concatenate([moved, f_ally], axis=0)
+        return f0, moved
+
+    # the models run side by side in threads (numpy releases the GIL in its array loops; each
+    # model has its own seed, so the numbers do not depend on the number of workers)
+    workers = min(len(plan.models), os.cpu_count() or 1) if workers is None else workers
+    if workers > 1:
+        with cf.ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(outcomes, range(len(plan.models))))
+    else:
+        results = [outcomes(k) for k in range(len(plan.models))]
+    for label, (f0, moved) in zip(labels, results, strict=True):
         toward = np.abs(f0 - x)[None] - np.abs(moved - x[None])  # (M, S, d)
         toward = np.where(counts, np.nan_to_num(toward), 0.0)
         gain = 100.0 * (toward * s[None] / base.scale_range).sum(axis=-1)  # (M, S)

@@ -82,6 +82,9 @@ def advise(
     png: Annotated[Path | None, typer.Option(
         "--png", help="Also write the figure (moves × models, gain and share of draws) as "
         "this PNG file.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Models run side by side in this many threads (default: one per core); "
+        "the advice does not depend on it.")] = None,
 ) -> None:
     """What one actor can do: its candidate moves ranked by how far they bring the forecast
     toward its positions.
@@ -100,7 +103,7 @@ def advise(
         plan = analysis.plan_models(model, parse_options(option))
         with progress_on_stderr(not as_json) as step:
             advice = analysis.advise(sc, actor, plan, draws=draws, seed=seed, issues=issue,
-                                     progress=step)
+                                     progress=step, workers=workers)
     if png is not None:
         from accord.report import figures as F
         from accord.report.builder import write_png
