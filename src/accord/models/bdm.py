@@ -49,6 +49,7 @@ from accord.models.base import (
     Forecast,
     Fraction,
     ModelOptions,
+    parallel_map,
     register,
 )
 from accord.models.compromise import weighted_mean
@@ -685,7 +686,9 @@ class BdmModel(BaseModel):
 
         Draws are independent, so they are played in blocks of about 2^16 actor pairs: every
         operation stays vectorised over the block's draws and pairs, while the (S, n, n)
-        temporaries stay small enough for the cache (and memory stays flat as S grows).
+        temporaries stay small enough for the cache (and memory stays flat as S grows). The
+        blocks run side by side in one thread per core (:func:`~accord.models.base.
+        parallel_map`; ``ACCORD_THREADS=1`` plays them in turn), with the same numbers.
         """
         opts: BdmOptions = self.options
         m = arrays.mask[:, k]
@@ -697,25 +700,34 @@ class BdmModel(BaseModel):
         delta = np.where(delta > 0, delta, 1.0)  # all at one position: nothing ever moves
         S, n = pos.shape
         size = max(1, _BLOCK_PAIRS // max(n * n, 1))
-        store: dict[str, np.ndarray] = {}
-        longest = 0
-        for start in range(0, S, size):
+
+        def play_block(start: int) -> tuple[slice, list[RoundResult], int]:
             part = slice(start, start + size)
             x = pos[part]
             res: RoundResult | None = None
+            rounds: list[RoundResult] = []
+            played = 0
             for t in range(opts.rounds):
                 if res is None or opts.stop == "fixed" or (res.sender >= 0).any():
                     res = play_round(x, sal[part], w[part], m, delta[part], opts)
-                    longest = max(longest, t + 1)
+                    played = t + 1
                 # else: this block has stopped. Repeating its last round is exactly what
                 # playing on would give (nobody moved, so the next round starts as it did).
+                rounds.append(res)
+                x = res.position
+            return part, rounds, played
+
+        store: dict[str, np.ndarray] = {}
+        longest = 0
+        for part, rounds, played in parallel_map(play_block, range(0, S, size)):
+            longest = max(longest, played)
+            for t, res in enumerate(rounds):
                 for f in fields(RoundResult):
                     value = getattr(res, f.name)
                     if f.name not in store:
                         store[f.name] = np.empty((opts.rounds, S, *value.shape[1:]),
                                                  dtype=value.dtype)
                     store[f.name][t, part] = value
-                x = res.position
         return [RoundResult(**{name: a[t] for name, a in store.items()})
                 for t in range(longest)]
 
