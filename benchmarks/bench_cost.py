@@ -16,29 +16,12 @@ import argparse
 import statistics
 import time
 
-import numpy as np
-
 from accord import examples
 from accord import models as registry
 from accord.analysis import estimated_seconds, forecast, plan_models
+from accord.examples import random_scenario
 from accord.models.base import REFERENCE_SECONDS, reference_seconds
-from accord.scenario import Scenario, validate_data
-
-
-def random_scenario(actors: int, issues: int, seed: int = 0) -> Scenario:
-    """Actors with random capabilities, positions and saliences (each ranged ±10)."""
-    rng = np.random.default_rng(seed)
-
-    def ranged(lo: float, hi: float) -> dict[str, float]:
-        v = float(rng.uniform(lo, hi))
-        return {"value": v, "low": max(lo, v - 10), "high": min(hi, v + 10)}
-
-    return validate_data({
-        "issues": [{"id": f"i{p}", "status_quo": ranged(0, 100)} for p in range(issues)],
-        "actors": [{"id": f"a{k}", "capability": ranged(1, 100),
-                    "position": {f"i{p}": ranged(0, 100) for p in range(issues)},
-                    "salience": {f"i{p}": ranged(0, 100) for p in range(issues)}}
-                   for k in range(actors)]})
+from accord.scenario import Scenario
 
 
 def measured(sc: Scenario, name: str, draws: int, repeat: int) -> float:
