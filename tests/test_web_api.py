@@ -19,6 +19,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from fastapi.testclient import TestClient
 
+from web_cases import TWO
+
 from accord.web import Limits, create_app
 from accord.web import editor as E
 
@@ -28,14 +30,6 @@ UKRAINE_TERRITORY = 9272.5 / 153.25  # 60.506
 # with RUS's salience on territory at 10: c·s = 7, Σ 97.25, Σ c s x = 700 + 2972.5
 UKRAINE_TERRITORY_RUS_SAL_10 = 3672.5 / 97.25  # 37.76
 
-TWO = {
-    "title": "Two",
-    "issues": [{"id": "x"}],
-    "actors": [
-        {"id": "A", "capability": 1, "position": {"x": 0}, "salience": {"x": 100}},
-        {"id": "B", "capability": 3, "position": {"x": 100}, "salience": {"x": 100}},
-    ],
-}  # compromise = 100 · 3 / 4 = 75
 
 
 @pytest.fixture()

@@ -14,17 +14,10 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+from web_cases import TWO
 
 from accord.web import Limits, create_app
 
-TWO = {
-    "title": "Two",
-    "issues": [{"id": "x"}],
-    "actors": [
-        {"id": "A", "capability": 1, "position": {"x": 0}, "salience": {"x": 100}},
-        {"id": "B", "capability": 3, "position": {"x": 100}, "salience": {"x": 100}},
-    ],
-}  # compromise = 100 · 3 / 4 = 75
 STUCK = {"scenario": TWO, "models": ["bdm"], "options": {"rounds": 10**7, "stop": "fixed"}}
 QUICK = {"scenario": TWO, "models": ["compromise"]}
 LIMIT = 2.0
