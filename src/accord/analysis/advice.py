@@ -32,8 +32,6 @@ a number's range with it), exact for the central values.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -47,7 +45,7 @@ from accord.analysis.results import ModelResult
 from accord.analysis.sweeps import Progress, Seed, fresh_seed, run_model
 from accord.arrays import ScenarioArrays, sample
 from accord.errors import AnalysisError
-from accord.models.base import BaseModel, on_scale, signed
+from accord.models.base import BaseModel, on_scale, parallel_map, signed
 from accord.models.compromise import weighted_mean
 from accord.scenario import Scenario
 
@@ -367,8 +365,9 @@ def advise(scenario: Scenario, actor: str,
     bring each model's forecast toward the actor, over ``draws`` Monte Carlo draws (1: the
     central values). ``issues`` restricts what counts as the actor's gain to those issues
     (moves on every issue are still tried: a salience shift elsewhere can matter).
-    ``workers``: models run side by side in that many threads (default: one per core, at
-    most one per model; 1 runs them in turn); the result does not depend on it."""
+    ``workers``: models run side by side in that many threads (default: one per core, or
+    ``ACCORD_THREADS``; at most one per model; 1 runs them in turn); the result does not
+    depend on it."""
     if actor not in scenario.actor_ids:
         raise AnalysisError(f"no actor {actor!r}; the actors are: "
                             f"{', '.join(scenario.actor_ids)}")
@@ -412,14 +411,9 @@ def advise(scenario: Scenario, actor: str,
             moved = np.concatenate([moved, f_ally], axis=0)
         return f0, moved
 
-    # the models run side by side in threads (numpy releases the GIL in its array loops; each
-    # model has its own seed, so the numbers do not depend on the number of workers)
-    workers = min(len(plan.models), os.cpu_count() or 1) if workers is None else workers
-    if workers > 1:
-        with cf.ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(outcomes, range(len(plan.models))))
-    else:
-        results = [outcomes(k) for k in range(len(plan.models))]
+    # the models run side by side in threads (each has its own seed, so the numbers do not
+    # depend on the number of workers)
+    results = list(parallel_map(outcomes, range(len(plan.models)), threads=workers))
     for label, (f0, moved) in zip(labels, results, strict=True):
         toward = np.abs(f0 - x)[None] - np.abs(moved - x[None])  # (M, S, d)
         toward = np.where(counts, np.nan_to_num(toward), 0.0)

@@ -301,14 +301,15 @@ def block_threads() -> int:
     return os.cpu_count() or 1
 
 
-def parallel_map(fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-    """``map(fn, items)``, the items side by side in :func:`block_threads` threads, results in
-    the items' order. For blocks of independent draws: numpy releases the GIL inside its
-    array loops, so blocks of a few thousand elements an operation run in parallel; ``fn``
-    must not share mutable state between items (each block writes only its own arrays), so
-    the numbers do not depend on the number of threads."""
+def parallel_map(fn: Callable[[T], R], items: Iterable[T], threads: int | None = None
+                 ) -> Iterator[R]:
+    """``map(fn, items)``, the items side by side in ``threads`` threads (default
+    :func:`block_threads`; never more than there are items), results in the items' order.
+    For independent blocks of draws, or models: numpy releases the GIL inside its array
+    loops, so operations of a few thousand elements run in parallel; ``fn`` must not share
+    mutable state between items, so the numbers do not depend on the number of threads."""
     items = list(items)
-    threads = min(block_threads(), len(items))
+    threads = min(block_threads() if threads is None else threads, len(items))
     if threads <= 1:
         yield from map(fn, items)
         return
