@@ -62,6 +62,16 @@ def test_command_help_and_usage_errors_load_no_rich_or_numpy(args: tuple[str, ..
         assert heavy not in loaded, heavy
 
 
+def test_a_forecast_printed_to_a_pipe_loads_no_rich() -> None:
+    """Not a terminal: the forecast's lines and tables are drawn without Rich, as Rich would
+    draw them (accord.cli.plain; tests/test_plain.py compares the two)."""
+    loaded = imported_after(run_command("forecast", "tests/data/ktab/dummyData_3Dim.csv",
+                                        "--model", "smp", "--draws", "3", "--prob",
+                                        "Pstn1>50"))
+    assert "accord.models.smp" in loaded and "accord.cli.render" in loaded
+    assert "rich" not in loaded
+
+
 def test_the_registry_knows_names_without_importing_models() -> None:
     loaded = imported_after("from accord import models\nprint(models.names())")
     assert not {f"accord.models.{m}" for m in base.BUILTIN} & loaded

@@ -15,6 +15,7 @@ read as markup (nor ``:flag:`` as an emoji). Style comes from ``style=`` argumen
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -92,6 +93,26 @@ class LazyConsole:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.console, name)
 
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        """``Console.print``; where Rich would write plain text (not a terminal, see
+        :mod:`accord.cli.plain`), one string or one :class:`plain.Table` is written without
+        Rich, as Rich would write it, until something needs Rich itself."""
+        from accord.cli import plain
+
+        if self._console is None and len(objects) <= 1 and set(kwargs) <= {"style"}:
+            stream = sys.stderr if self._kwargs.get("stderr") else sys.stdout
+            width = plain.width(stream) if stream is not None else None
+            if width is not None:
+                obj = objects[0] if objects else ""
+                text = (obj.plain(width) if isinstance(obj, plain.Table) else
+                        obj + "\n" if isinstance(obj, str) and obj.isprintable() else None)
+                if text is not None:
+                    stream.write(text)
+                    stream.flush()
+                    return
+        self.console.print(*(o.to_rich() if isinstance(o, plain.Table) else o
+                             for o in objects), **kwargs)
+
 
 # Help up to 100 columns wide where the terminal is (Click's default stops at 80); the
 # commands' contexts inherit it.
@@ -152,8 +173,13 @@ def parse_options(pairs: list[str] | None) -> dict[str, str]:
 
 @contextmanager
 def progress_on_stderr(enabled: bool) -> Iterator[Callable[[str], None] | None]:
-    """A spinner on stderr naming the model that runs; yields its ``step(name)`` or None."""
-    if not enabled:
+    """A spinner on stderr naming the model that runs; yields its ``step(name)`` or None.
+
+    Where stderr is not a terminal Rich's transient spinner writes nothing, so there is none
+    (and no Rich to import)."""
+    from accord.cli import plain
+
+    if not enabled or (sys.stderr is not None and plain.width(sys.stderr) is not None):
         yield None
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn

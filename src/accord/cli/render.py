@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich import box
-from rich.table import Table
-
 from accord.cli.common import out
+from accord.cli.plain import Table as PlainTable
 
 if TYPE_CHECKING:
     from accord.analysis import (
@@ -21,6 +19,18 @@ if TYPE_CHECKING:
         SensitivityResult,
         ShockComparison,
     )
+
+
+def Table(**kwargs: Any) -> Any:
+    """A ``rich.table.Table``, Rich imported on first use (a forecast's tables are
+    :class:`PlainTable`, drawn without Rich where it would draw them plainly); a ``box``
+    given by name (``"SIMPLE_HEAD"``) is Rich's box of that name."""
+    from rich import box
+    from rich.table import Table as RichTable
+
+    if isinstance(kwargs.get("box"), str):
+        kwargs["box"] = getattr(box, kwargs["box"])
+    return RichTable(**kwargs)
 
 
 def fmt(x: float) -> str:
@@ -60,7 +70,7 @@ def forecast(result: ForecastResult, intervals: str = "calibrated") -> None:
             continue  # no model forecasts this issue (the war model decides one issue)
         issue = summary.issue
         lo, hi = summary.scale
-        table = Table(title=issue.label or issue.id, title_justify="left")
+        table = PlainTable(title=issue.label or issue.id, title_justify="left")
         table.add_column("model")
         table.add_column("forecast", justify="right")
         if calibrated:
@@ -108,7 +118,7 @@ def probabilities(result: ForecastResult) -> None:
     if not result.thresholds and not result.events:
         return
     over = f"over {result.draws} draws" if result.draws > 1 else "at the central values"
-    table = Table(title=f"Probabilities {over}", title_justify="left")
+    table = PlainTable(title=f"Probabilities {over}", title_justify="left")
     table.add_column("model")
     texts = [t.text for t in result.thresholds] + [e.text for e in result.events]
     for t in result.thresholds:
@@ -130,7 +140,7 @@ def shocks(comparison: ShockComparison) -> None:
         out.print(f"Shock: {run.name}", style="bold")
         for shocked in shock_table(base, run):  # differences in the one format (summary.py)
             issue = shocked.issue
-            table = Table(title=issue.label or issue.id, title_justify="left")
+            table = PlainTable(title=issue.label or issue.id, title_justify="left")
             for col in ("model", "base", "shocked", "difference"):
                 table.add_column(col, justify="left" if col == "model" else "right")
             if base.draws > 1:
@@ -174,7 +184,7 @@ def sensitivity(title: str, results: list[SensitivityResult], issues: list[Any],
 
 def scores(title: str, models: list[dict[str, Any]], coverage: bool) -> None:
     """Back-test scores per model (the ``models`` list of the back-test JSON)."""
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+    table = Table(title=title, title_justify="left", box="SIMPLE_HEAD", pad_edge=False,
                   collapse_padding=True)
     table.add_column("model", no_wrap=True)
     for col in ("n", "MAE", "MdAE", "RMSE", "≤10", "ΔAE", "95 % CI"):
@@ -216,7 +226,7 @@ def brief(b: Brief, result: ForecastResult) -> None:
         out.print(f"{ib.label} ({ib.issue_id})", style="bold")
         if any(meaning):
             out.print("; ".join(m for m in meaning if m), style="dim")
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        table = Table(box="SIMPLE_HEAD", pad_edge=False, show_edge=False)
         table.add_column("model", no_wrap=True)
         table.add_column("forecast", justify="right", no_wrap=True)
         if result.draws > 1:
@@ -285,7 +295,7 @@ def war(scenario: Any, summaries: list[tuple[str, Any]]) -> None:
                  "inputs' uncertainty)" if s.central else f"{s.draws} Monte Carlo draws")
         out.print(f"From {s.start.isoformat()}, a period is a {s.period}, horizon {s.horizon} "
                   f"{s.period}s; {basis}.")
-        table = Table(box=box.SIMPLE_HEAD, show_header=False, pad_edge=False)
+        table = Table(box="SIMPLE_HEAD", show_header=False, pad_edge=False)
         table.add_column("what")
         table.add_column("value", justify="right")
         table.add_row("P(a bargaining range now: an immediate breakthrough)",
@@ -325,7 +335,7 @@ def advice(a: Advice, top: int) -> None:
               f"{', '.join(a.issues)}, salience-weighted, ×100), mean over draws and models. "
               "A move helps under a model when it gains on average and in at least half the "
               "draws.")
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table = Table(box="SIMPLE_HEAD", pad_edge=False, show_edge=False)
     table.add_column("#", justify="right")
     table.add_column("move")
     table.add_column("gain", justify="right", no_wrap=True)
@@ -355,7 +365,7 @@ def predictive_scores(title: str, models: list[dict[str, Any]]) -> None:
     rows = [m for m in models if m.get("predictive")]
     if not rows:
         return
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+    table = Table(title=title, title_justify="left", box="SIMPLE_HEAD", pad_edge=False,
                   collapse_padding=True)
     table.add_column("model", no_wrap=True)
     for col in ("CRPS", "ΔCRPS", "95 % CI", "cal80", "width80", "cal90", "width90"):
