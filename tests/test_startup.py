@@ -169,3 +169,18 @@ def test_a_document_without_aliases_meets_the_same_limits(
         else:
             raise AssertionError("accepted")
     assert found[0] == found[1]
+
+
+def test_resolved_tags_are_remembered_apart_for_quoted_and_plain_text() -> None:
+    """The scenario loader resolves each (kind, text, flags) once (start-up, issue 12): the
+    same text quoted and plain, as a key and as a value, keeps the type YAML gives it."""
+    import yaml
+
+    from accord.scenario import files
+
+    text = "a: 1\nb: '1'\n1: x\ne: 1e5\nf: 'true'\ng: true\nh: ~\ni: '~'\nj: [1, '1']\n"
+    want = {"a": 1, "b": "1", 1: "x", "e": 1e5, "f": "true", "g": True, "h": None,
+            "i": "~", "j": [1, "1"]}
+    for _ in range(2):
+        assert files.parse_text(text, "yaml", "f.yaml")[0] == want
+    assert yaml.safe_load(text.replace("1e5", "100000.0")) == want  # PyYAML's own reading

@@ -27,10 +27,8 @@ from accord.analysis.ensembles import (
     unique_labels,
 )
 from accord.analysis.results import ForecastResult, ModelResult
-from accord.analysis.sensitivity import scenario_inputs
 from accord.analysis.sweeps import Progress, Seed, fresh_seed, own_seed, run_model
 from accord.analysis.thresholds import Threshold, parse_threshold
-from accord.analysis.war import is_war_event, parse_war_event, summarise_war
 from accord.arrays import sample
 from accord.errors import AnalysisError
 from accord.models.base import BaseModel
@@ -61,6 +59,8 @@ def forecast(scenario: Scenario,
       draws.
     """
     plan, notes = with_war(plan_models(models, options), scenario)
+    if thresholds or any(m.name == "war" for m in plan.models):  # loaded when asked for
+        from accord.analysis.war import is_war_event, parse_war_event, summarise_war
     war_texts = [t for t in thresholds if isinstance(t, str) and is_war_event(t)]
     parsed = tuple(parse_threshold(t, scenario.issue_ids) for t in thresholds
                    if t not in war_texts)
@@ -159,6 +159,8 @@ def estimated_seconds(scenario: Scenario, plan: ModelPlan, draws: int, shocks: i
     runs = (1 + shocks) * (2 if draws > 1 else 1)
     passes = (1 + shocks) * (draws + (1 if draws > 1 else 0))
     if sensitivity:
+        from accord.analysis.sensitivity import scenario_inputs
+
         runs += 1
         passes += 1 + 2 * len(scenario_inputs(scenario, "ranged"))
     n, d = len(scenario.actors), len(scenario.issues)

@@ -15,15 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from accord.analysis.calibration import Calibration
 from accord.analysis.thresholds import Threshold, probability
-from accord.analysis.war import WarEvent, WarSummary
 from accord.models.base import DRAW, Forecast, axis
 from accord.scenario import Scenario
+
+if TYPE_CHECKING:  # the war model's types: accord.analysis.war loads it when it runs
+    from accord.analysis.war import WarEvent, WarSummary
 
 QUANTILES = {"q05": 0.05, "q10": 0.10, "q50": 0.50, "q90": 0.90, "q95": 0.95}
 STATISTICS = ("mean", *QUANTILES)

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from accord.analysis.results import ForecastResult, ModelResult
-from accord.analysis.shocks import ShockRun
 from accord.analysis.thresholds import Threshold
 from accord.scenario import Issue
+
+if TYPE_CHECKING:
+    from accord.analysis.shocks import ShockRun
 
 INTERVAL = ("q10", "q90")  # the interval the tables show
 INTERVAL_LABEL = "10–90 %"

@@ -8,18 +8,20 @@ model run of the analyses its own reproducible stream.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 
 from accord.arrays import ScenarioArrays
 from accord.errors import AnalysisError
 from accord.models.base import BaseModel, Forecast
+
+if TYPE_CHECKING:  # imported where an executor is used (threading, logging: start-up)
+    import concurrent.futures as cf
 
 Progress = Callable[[str], None]
 Seed = int | np.random.SeedSequence
@@ -88,6 +90,8 @@ def sweep(items: Sequence[T], fn: Callable[[T, np.random.SeedSequence], R],
     futures = {executor.submit(fn, item, fresh_seed(ss)): k
                for k, (item, ss) in enumerate(zip(items, spawned, strict=True))}
     results: list[Any] = [None] * total
+    import concurrent.futures as cf
+
     try:
         for done, fut in enumerate(cf.as_completed(futures), start=1):
             k = futures[fut]
@@ -116,6 +120,8 @@ def make_executor(kind: ExecutorKind = "serial", workers: int | None = None,
     if kind == "serial":
         yield None
         return
+    import concurrent.futures as cf
+
     if kind == "thread":
         with cf.ThreadPoolExecutor(max_workers=workers) as ex:
             yield ex

@@ -21,7 +21,6 @@ sentences, in the model's own mechanics); :func:`explain` finds it by the foreca
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import dataclasses
 import importlib
 import os
@@ -313,6 +312,8 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], threads: int | None =
     if threads <= 1:
         yield from map(fn, items)
         return
+    import concurrent.futures as cf  # here: threading and logging for the runs that use it
+
     with cf.ThreadPoolExecutor(max_workers=threads) as pool:
         yield from pool.map(fn, items)
 
