@@ -72,6 +72,16 @@ def test_a_forecast_printed_to_a_pipe_loads_no_rich() -> None:
     assert "rich" not in loaded
 
 
+def test_a_plain_forecast_loads_no_war_sensitivity_shocks_or_thread_pool() -> None:
+    loaded = imported_after(run_command("forecast", "tests/data/ktab/dummyData_3Dim.csv",
+                                        "--model", "smp"))
+    assert "accord.analysis.forecast" in loaded
+    for module in ("accord.analysis.war", "accord.models.war", "accord.analysis.sensitivity",
+                   "accord.analysis.shocks", "accord.analysis.explain", "concurrent.futures",
+                   "rich", "numpy.ma"):
+        assert module not in loaded, module
+
+
 def test_the_registry_knows_names_without_importing_models() -> None:
     loaded = imported_after("from accord import models\nprint(models.names())")
     assert not {f"accord.models.{m}" for m in base.BUILTIN} & loaded
