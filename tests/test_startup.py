@@ -194,3 +194,20 @@ def test_resolved_tags_are_remembered_apart_for_quoted_and_plain_text() -> None:
     for _ in range(2):
         assert files.parse_text(text, "yaml", "f.yaml")[0] == want
     assert yaml.safe_load(text.replace("1e5", "100000.0")) == want  # PyYAML's own reading
+
+
+def test_text_problems_name_paths_as_before() -> None:
+    """text_problems keeps each path as a chain and spells it out only for a problem
+    (start-up, issue 12); the paths, order and depth limit are the same."""
+    from accord.scenario import schema
+
+    data = {"title": "ok", "actors": [{"id": "a", "name": "b\ud800"}], "\udc00k": 1,
+            "deep": [[[[[[[[[[[[[1]]]]]]]]]]]]]}
+    assert [str(p) for p in schema.text_problems(data)] == [
+        "<scenario> deep[0][0][0][0][0][0][0][0][0][0][0][0]: is nested too deeply for a "
+        "scenario",
+        "<scenario> actors[0].name: 'b\\ud800' holds a lone surrogate (\\ud800-\\udfff), "
+        "which is not text",
+        "<scenario> (key): '\\udc00k' holds a lone surrogate (\\ud800-\\udfff), which is not "
+        "text"]
+    assert schema.text_problems({"a": [[[[[[[[[[[1]]]]]]]]]]]}) == []  # 12 levels: allowed
