@@ -211,3 +211,28 @@ def test_text_problems_name_paths_as_before() -> None:
         "<scenario> (key): '\\udc00k' holds a lone surrogate (\\ud800-\\udfff), which is not "
         "text"]
     assert schema.text_problems({"a": [[[[[[[[[[[1]]]]]]]]]]]}) == []  # 12 levels: allowed
+
+
+def test_the_commands_table_names_each_commands_module() -> None:
+    """``accord NAME`` imports only COMMANDS[NAME]'s module: the table must name the module
+    that defines each command of the whole app, and no other name."""
+    from typer.main import get_group
+
+    import accord.cli as cli
+
+    group = get_group(cli.app)
+    assert set(group.commands) == set(cli.COMMANDS)
+    assert set(cli.COMMANDS.values()) == set(cli.MODULES)
+    for name, command in group.commands.items():
+        callbacks = ([command.callback] if command.callback is not None else
+                     [c.callback for c in command.commands.values()])
+        assert {c.__module__ for c in callbacks} == {f"accord.cli.{cli.COMMANDS[name]}"}, name
+
+
+def test_a_command_imports_its_module_alone() -> None:
+    loaded = imported_after(run_command("forecast", "--help"))
+    assert "accord.cli.forecast" in loaded
+    assert not {f"accord.cli.{m}" for m in ("explain", "ledger", "backtest", "serve",
+                                            "draft", "scenarios")} & loaded
+    everything = imported_after(run_command("--help"))
+    assert {"accord.cli.ledger", "accord.cli.serve", "accord.cli.forecast"} <= everything

@@ -35,43 +35,61 @@ Adding a command group is one new module plus one line here:
            with user_errors():
                ...
 
-2. Import the module in the list below (its place there is its place in ``accord --help``).
+2. Add the module to ``MODULES`` below (its place there is its place in ``accord --help``)
+   and each of its top-level command names to ``COMMANDS``.
 
-Rules: the docstring's first paragraph is the summary; reuse the option types of
-``options``; import numpy, models, analysis, plotting and the web app inside the command
-function, never at module level, so ``accord --help`` stays fast; print user strings through
-``out`` / ``err`` only; wrap library calls in ``with user_errors():``.
+The console script imports only the module of the command it runs (``accord forecast``
+imports ``cli.forecast``, and Typer builds that one command): the other modules and their
+dozens of options cost ~15-20 ms a run (issue 12: start-up). ``app`` (``from accord.cli
+import app``) is the whole command, every module imported.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from typing import Any
 
-from accord.cli.common import app, err
+from accord.cli.common import err
 
-# Imported to register their commands; the order here is the order in `accord --help`.
-# isort: off
-from accord.cli import (  # noqa: F401
-    forecast,
-    explain,
-    sensitivity,
-    report,
-    scenarios,
-    draft,
-    backtest,
-    ledger,
-    models,
-    serve,
-)
-# isort: on
+# The command modules, in the order of `accord --help`; the module of each top-level command.
+MODULES = ("forecast", "explain", "sensitivity", "report", "scenarios", "draft", "backtest",
+           "ledger", "models", "serve")
+COMMANDS = {"forecast": "forecast", "explain": "explain", "advise": "explain",
+            "sensitivity": "sensitivity", "report": "report", "validate": "scenarios",
+            "examples": "scenarios", "new": "scenarios", "convert": "scenarios",
+            "draft": "draft", "calibrate": "backtest", "backtest": "backtest",
+            "ledger": "ledger", "models": "models", "serve": "serve"}
 
 __all__ = ["app", "main"]
 
 
+def load(modules: tuple[str, ...] = MODULES) -> Any:
+    """The shared Typer app once ``modules`` have registered their commands on it."""
+    from accord.cli import common
+
+    for name in modules:
+        importlib.import_module(f"accord.cli.{name}")
+    return common.app
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the whole command (tests, ``typer.testing.CliRunner``)
+        return load()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def main() -> None:
-    """The console script ``accord``."""
+    """The console script ``accord``: the command named first on the command line alone,
+    or the whole command (help, no command, a name it does not know)."""
+    module = COMMANDS.get(sys.argv[1]) if len(sys.argv) > 1 else None
     try:
-        app()
+        if module is None:
+            load()()
+        else:
+            from typer.main import get_group
+
+            get_group(load((module,)))()  # a group even of one command
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
