@@ -75,6 +75,7 @@ from accord.models.base import (
     Forecast,
     Interval,
     ModelOptions,
+    parallel_map,
     register,
 )
 
@@ -95,6 +96,8 @@ OWN_WEIGHT = 1e-6  # extra weight of each side's own position in its offer (KTAB
 DECIMALS = 4  # offers are rounded to 4 decimals on [0, 1] (step 7)
 _BUDGET = 1_500_000  # elements per chunk of draws (n³ per draw); bounds memory
 _BLOCK = 32_768  # elements per working block inside a step, sized to stay in cache
+_WHOLE_DRAWS = 256  # draws per piece when whole draws run compiled, pieces side by side
+VICTORY_POWER = {"Linear": 1, "Square": 2, "Quartic": 4, "Octic": 8}  # f(x) = x^power
 
 
 # --------------------------------------------------------------------------------------------
@@ -184,7 +187,7 @@ def coalition_strengths(weight: np.ndarray, utility: np.ndarray, rule: VotingRul
 def victory_probability(strength_for: np.ndarray, strength_against: np.ndarray,
                         model: VictoryProbModel = "Linear") -> np.ndarray:
     """V(a ≻ b) = f(C(a:b)) / (f(C(a:b)) + f(C(b:a))), f(x) = x, x², x⁴ or x⁸ (step 3)."""
-    power = {"Linear": 1, "Square": 2, "Quartic": 4, "Octic": 8}[model]
+    power = VICTORY_POWER[model]
     if power == 1:
         fa, fb = strength_for, strength_against
     else:
@@ -242,9 +245,9 @@ def condorcet_probabilities(victory: np.ndarray, valid: np.ndarray | None = None
 
 def election(weight: np.ndarray, utility: np.ndarray, valid: np.ndarray | None = None, *,
              rule: VotingRule = "Prop", victory: VictoryProbModel = "Linear",
-             pce: PCEModel = "Conditional") -> np.ndarray:
+             pce: PCEModel = "Conditional", kernels: Kernels | None = None) -> np.ndarray:
     """Election among options by voters: weight (..., k), utility (..., k, m) → P (..., m)."""
-    c = coalition_strengths(weight, utility, rule)
+    c = (kernels or NUMPY_KERNELS).coalitions(weight, utility, rule)
     v = victory_probability(c, np.swapaxes(c, -1, -2), victory)
     return condorcet_probabilities(v, valid, pce)
 
@@ -470,7 +473,7 @@ def interpolate_bargains(own: np.ndarray, other: np.ndarray, s_own: np.ndarray,
 
 def bargain_values(own_utility: np.ndarray, ideal: np.ndarray, salience: np.ndarray,
                    risk: np.ndarray, offer_init: np.ndarray, offer_target: np.ndarray,
-                   target: np.ndarray) -> np.ndarray:
+                   target: np.ndarray, kernels: Kernels | None = None) -> np.ndarray:
     """Every actor's value of every option (step 8): (B, a, 1 + n).
 
     Option 0 is "no bargain": W_a = (1/n) Σ_x U_ax with U_ax = u(d(q_a, θ_x), R_a). Option
@@ -482,8 +485,9 @@ def bargain_values(own_utility: np.ndarray, ideal: np.ndarray, salience: np.ndar
     n = own_utility.shape[-1]
     base = own_utility.sum(axis=-1)  # (B, a)
     r = risk[..., None]
-    moved = (risk_utility(salience_distance(ideal, offer_init, salience), r)
-             + risk_utility(salience_distance(ideal, offer_target, salience), r))
+    distance = (kernels or NUMPY_KERNELS).distance
+    moved = (risk_utility(distance(ideal, offer_init, salience), r)
+             + risk_utility(distance(ideal, offer_target, salience), r))
     held = own_utility + np.take_along_axis(
         own_utility, np.broadcast_to(target[:, None, :], own_utility.shape), axis=-1)
     value_m = (base[..., None] - held + moved) / n
@@ -492,8 +496,8 @@ def bargain_values(own_utility: np.ndarray, ideal: np.ndarray, salience: np.ndar
 
 def resolve_queues(option_value: np.ndarray, capability: np.ndarray, member: np.ndarray, *,
                    rule: VotingRule = "Prop", victory: VictoryProbModel = "Linear",
-                   pce: PCEModel = "Conditional", uniform: np.ndarray | None = None
-                   ) -> tuple[np.ndarray, np.ndarray]:
+                   pce: PCEModel = "Conditional", uniform: np.ndarray | None = None,
+                   kernels: Kernels | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each actor's choice among the options of its queue (step 8).
 
     option_value: (B, n, m) every actor's value of every option (option 0 = no bargain);
@@ -502,7 +506,7 @@ def resolve_queues(option_value: np.ndarray, capability: np.ndarray, member: np.
     maximum), or, given uniforms (B, n), samples it. Returns the chosen option (B, n) and its
     probability.
     """
-    strength = coalition_strengths(capability, option_value, rule)
+    strength = (kernels or NUMPY_KERNELS).coalitions(capability, option_value, rule)
     v_all = victory_probability(strength, np.swapaxes(strength, -1, -2), victory)
     B = member.shape[0]
     size = member.sum(axis=-1)
@@ -570,6 +574,96 @@ def unique_positions(position: np.ndarray, tolerance: float = 1e-3
         rep[:, i] = ~(close[:, i, :i] & rep[:, :i]).any(axis=-1)
     group = np.where(close & rep[:, None, :], np.arange(n), -1).max(axis=-1)
     return rep, group
+
+
+@dataclass(frozen=True)
+class Kernels:
+    """The three heavy kernels a step calls: the numpy ones above (:data:`NUMPY_KERNELS`) or
+    their numba twins in :mod:`accord.models.smp_compiled` (:func:`compiled_kernels`), with
+    the same signatures and results (to rounding in the order of sums)."""
+
+    distance: Any  # salience_distance(ideal, position, salience)
+    coalitions: Any  # coalition_strengths(weight, utility, rule)
+    challenges: Any  # best_challenges(distance, perceived, weight, total_salience, *, ...)
+    # whole_draws(pos, sal, cap, options): draws played start to stop, summaries only, as
+    # SMPModel._run_chunk(..., keep_rows=0) returns them; None: not available
+    whole_draws: Any = None
+
+
+def whole_draws_apply(options: Any) -> bool:
+    """Whether the compiled whole-draw loop covers these SMP options: voting rule Prop, the
+    Conditional election, deterministic transitions and InitOnlyInterp bargains (every
+    victory model, commitment, BigRRange, BigRAdjust and InterVecBrgn)."""
+    return (options.voting_rule == "Prop" and options.pce_model == "Conditional"
+            and options.state_transitions == "Deterministic"
+            and options.bargn_model == "InitOnlyInterp")
+
+
+NUMPY_KERNELS = Kernels(salience_distance, coalition_strengths, best_challenges)
+# runs with at least this many (draw × actor³) elements use the compiled kernels when numba
+# is there: below it, importing numba and loading its cached code (~0.3 s) would not pay
+COMPILED_FROM = 4_000_000
+
+
+def compiled_kernels() -> Kernels | None:
+    """The numba kernels (voting rule Prop; other rules fall through to numpy), or None where
+    numba cannot be imported."""
+    try:
+        from accord.models import smp_compiled as c
+    except ImportError:  # pragma: no cover - numba is a dependency; kept for odd platforms
+        return None
+
+    def flat(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a, dtype=float)
+
+    def coalitions(weight: np.ndarray, utility: np.ndarray, rule: VotingRule = "Prop"
+                   ) -> np.ndarray:
+        if rule != "Prop" or utility.ndim != 3:
+            return coalition_strengths(weight, utility, rule)
+        return c.coalition_strengths(flat(weight), flat(utility))
+
+    def distance(ideal: np.ndarray, position: np.ndarray, salience: np.ndarray) -> np.ndarray:
+        if not ideal.ndim == position.ndim == 3 or ideal.shape[0] != position.shape[0]:
+            return salience_distance(ideal, position, salience)
+        return c.salience_distance(flat(ideal), flat(position), flat(salience))
+
+    def challenges(distance: np.ndarray, perceived: np.ndarray, weight: np.ndarray,
+                   total_salience: np.ndarray, *, rule: VotingRule = "Prop",
+                   commit: ThirdPartyCommit = "SemiCommit"
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if rule != "Prop":
+            return best_challenges(distance, perceived, weight, total_salience, rule=rule,
+                                   commit=commit)
+        return c.best_challenges(flat(distance), flat(perceived), flat(weight),
+                                 flat(total_salience), c.COMMITS.index(commit))
+
+    def whole_draws(pos: np.ndarray, sal: np.ndarray, cap: np.ndarray, o: Any
+                    ) -> dict[str, Any]:
+        outcome, likely, change, steps = c.play_draws(
+            flat(pos), flat(sal), flat(cap), o.max_steps, o.stop_fraction, o.merge_tolerance,
+            c.COMMITS.index(o.third_party_commit), VICTORY_POWER[o.victory_prob_model],
+            c.RANGES.index(o.big_r_range), c.ADJUSTS.index(o.big_r_adjust),
+            c.INTERPOLATIONS.index(o.inter_vec_brgn))
+        B, n, d = pos.shape
+        T = int(steps.max()) + 1
+        return {"position": np.empty((0, T, n, d)), "outcome": outcome[:, :T],
+                "most_probable": likely[:, :T], "probability": np.empty((0, T, n)),
+                "risk": np.empty((0, T, n)), "change": change[:, :T], "steps": steps,
+                "details": []}
+
+    return Kernels(distance, coalitions, challenges, whole_draws)
+
+
+def choose_kernels(elements: int) -> Kernels:
+    """Which kernels a run of ``elements`` = draws × actor³ uses: ``ACCORD_SMP_KERNELS``
+    = ``numpy`` or ``compiled`` says so; unset (``auto``), the compiled ones from
+    :data:`COMPILED_FROM` on, where numba is there."""
+    import os
+
+    setting = os.environ.get("ACCORD_SMP_KERNELS", "auto").strip().lower()
+    if setting == "numpy" or (setting != "compiled" and elements < COMPILED_FROM):
+        return NUMPY_KERNELS
+    return compiled_kernels() or NUMPY_KERNELS
 
 
 # --------------------------------------------------------------------------------------------
@@ -700,11 +794,12 @@ class SMPModel(BaseModel):
 
     # ---------------------------------------------------------------- one state, one step
 
-    def _evaluate(self, pos: np.ndarray, sal: np.ndarray, cap: np.ndarray) -> _State:
+    def _evaluate(self, pos: np.ndarray, sal: np.ndarray, cap: np.ndarray, kernels: Kernels
+                  ) -> _State:
         o = self.options
-        dist = salience_distance(pos, pos, sal)
+        dist = kernels.distance(pos, pos, sal)
         kw: dict[str, Any] = {"rule": o.voting_rule, "victory": o.victory_prob_model,
-                              "pce": o.pce_model}
+                              "pce": o.pce_model, "kernels": kernels}
         p_neutral = election(cap, 1.0 - dist, **kw)
         risk = risk_attitudes(p_neutral, o.big_r_range)
         own = risk_utility(dist, risk[..., None])
@@ -713,13 +808,14 @@ class SMPModel(BaseModel):
         return _State(dist, risk, own, rep, group, rep_prob)
 
     def _step(self, pos: np.ndarray, sal: np.ndarray, cap: np.ndarray, st: _State,
-              uniform: np.ndarray | None) -> tuple[np.ndarray, _Step]:
+              uniform: np.ndarray | None, kernels: Kernels) -> tuple[np.ndarray, _Step]:
         o = self.options
         B, n, _ = pos.shape
         tot = sal.sum(axis=-1)
         perceived = perceived_risk(st.risk, o.big_r_adjust)
-        target, prob, gain = best_challenges(st.distance, perceived, cap * tot, tot,
-                                             rule=o.voting_rule, commit=o.third_party_commit)
+        target, prob, gain = kernels.challenges(st.distance, perceived, cap * tot, tot,
+                                                rule=o.voting_rule,
+                                                commit=o.third_party_commit)
         active = gain > MIN_GAIN
         b = np.arange(B)[:, None]
         pos_t = pos[b, target]
@@ -733,14 +829,15 @@ class SMPModel(BaseModel):
         offer_i = interpolate_bargains(pos, pos_t, sal, sal_t, p_init, o.inter_vec_brgn)
         offer_j = interpolate_bargains(pos_t, pos, sal_t, sal, 1.0 - p_init, o.inter_vec_brgn)
 
-        value = bargain_values(st.own_utility, pos, sal, st.risk, offer_i, offer_j, target)
+        value = bargain_values(st.own_utility, pos, sal, st.risk, offer_i, offer_j, target,
+                               kernels)
         idx = np.arange(n)
         involved = active[:, None, :] & ((idx[None, :, None] == idx[None, None, :])
                                          | (target[:, None, :] == idx[None, :, None]))
         member = np.concatenate([np.ones((B, n, 1), dtype=bool), involved], axis=-1)
         chosen, chosen_p = resolve_queues(value, cap, member, rule=o.voting_rule,
                                           victory=o.victory_prob_model, pce=o.pce_model,
-                                          uniform=uniform)
+                                          uniform=uniform, kernels=kernels)
         m = np.maximum(chosen - 1, 0)
         as_init = (chosen > 0) & (m == idx[None, :])
         new = np.where(as_init[..., None], offer_i[b, m], offer_j[b, m])
@@ -781,17 +878,34 @@ class SMPModel(BaseModel):
         keep = np.flatnonzero(present)
         n = keep.size
         stochastic = o.state_transitions == "Stochastic"
+        kernels = choose_kernels(S * n ** 3)
         chunk = max(1, _BUDGET // max(1, n ** 3))
-        runs: list[dict[str, Any]] = []
-        details: list[dict[str, Any]] = []
-        for c0 in range(0, S, chunk):
+
+        def play(c0: int) -> dict[str, Any]:
             c1 = min(S, c0 + chunk)
-            res = self._run_chunk(pos01[c0:c1, keep], sal[c0:c1, keep], cap[c0:c1, keep],
-                                  rng if stochastic else None, want_details=(c0 == 0),
-                                  keep_rows=None if trajectories else (1 if c0 == 0 else 0))
-            runs.append(res)
-            if c0 == 0:
-                details = res["details"]
+            return self._run_chunk(pos01[c0:c1, keep], sal[c0:c1, keep], cap[c0:c1, keep],
+                                   rng if stochastic else None, want_details=(c0 == 0),
+                                   keep_rows=None if trajectories else (1 if c0 == 0 else 0),
+                                   kernels=kernels)
+
+        # the compiled kernels release the GIL: deterministic chunks run side by side (each
+        # is independent, so the numbers do not depend on the threads); stochastic ones take
+        # their uniforms from the one generator in chunk order, so they run in turn
+        threads = 1 if stochastic or kernels is NUMPY_KERNELS else None
+        if (not trajectories and S > 1 and kernels.whole_draws is not None
+                and whole_draws_apply(o)):
+            # summaries only: draw 0 step by step (its details and trajectory), the others
+            # played whole in compiled code, pieces of draws side by side
+            def play_whole(c0: int) -> dict[str, Any]:
+                c1 = min(S, c0 + _WHOLE_DRAWS)
+                return kernels.whole_draws(pos01[c0:c1, keep], sal[c0:c1, keep],
+                                           cap[c0:c1, keep], o)
+
+            chunk = 1
+            runs = [play(0), *parallel_map(play_whole, range(1, S, _WHOLE_DRAWS))]
+        else:
+            runs = list(parallel_map(play, range(0, S, chunk), threads=threads))
+        details: list[dict[str, Any]] = runs[0]["details"]
         steps = np.concatenate([r["steps"] for r in runs])
         T = int(steps.max())
 
@@ -868,7 +982,8 @@ class SMPModel(BaseModel):
 
     def _run_chunk(self, pos: np.ndarray, sal: np.ndarray, cap: np.ndarray,
                    rng: np.random.Generator | None, want_details: bool,
-                   keep_rows: int | None = None) -> dict[str, Any]:
+                   keep_rows: int | None = None, kernels: Kernels = NUMPY_KERNELS
+                   ) -> dict[str, Any]:
         """Play a chunk of draws until each stops; a stopped draw leaves the working arrays.
         ``keep_rows``: keep the per-step positions, probabilities and risk attitudes of only
         the chunk's first ``keep_rows`` draws (None: all)."""
@@ -899,7 +1014,7 @@ class SMPModel(BaseModel):
             rk[at[rows]] = st.risk[rows]
             return out, lik, pr, rk
 
-        st = self._evaluate(current, cur_sal, cur_cap)
+        st = self._evaluate(current, cur_sal, cur_cap, kernels)
         for lst, val in zip((outcome, likely, prob, risk), record(st, current, live),
                             strict=True):
             lst.append(val)
@@ -909,7 +1024,7 @@ class SMPModel(BaseModel):
             if live.size == 0:
                 break
             uniform = rng.random((live.size, n)) if rng is not None else None
-            new, step = self._step(current, cur_sal, cur_cap, st, uniform)
+            new, step = self._step(current, cur_sal, cur_cap, st, uniform, kernels)
             moved = np.sqrt(((new - current) ** 2).sum(axis=-1)).sum(axis=-1)
             if t == 1:
                 first_move[live] = moved
@@ -922,7 +1037,7 @@ class SMPModel(BaseModel):
             ch[live] = ratio
             change.append(ch)
             steps[live] = t
-            st_new = self._evaluate(new, cur_sal, cur_cap)
+            st_new = self._evaluate(new, cur_sal, cur_cap, kernels)
             for lst, val in zip((outcome, likely, prob, risk), record(st_new, new, live),
                                 strict=True):
                 last = lst[-1].copy()
