@@ -644,7 +644,7 @@ def compiled_kernels() -> Kernels | None:
             c.COMMITS.index(o.third_party_commit), VICTORY_POWER[o.victory_prob_model],
             c.RANGES.index(o.big_r_range), c.ADJUSTS.index(o.big_r_adjust),
             c.INTERPOLATIONS.index(o.inter_vec_brgn))
-        B, n, d = pos.shape
+        _, n, d = pos.shape
         T = int(steps.max()) + 1
         return {"position": np.empty((0, T, n, d)), "outcome": outcome[:, :T],
                 "most_probable": likely[:, :T], "probability": np.empty((0, T, n)),
@@ -657,11 +657,15 @@ def compiled_kernels() -> Kernels | None:
 def choose_kernels(elements: int) -> Kernels:
     """Which kernels a run of ``elements`` = draws × actor³ uses: ``ACCORD_SMP_KERNELS``
     = ``numpy`` or ``compiled`` says so; unset (``auto``), the compiled ones from
-    :data:`COMPILED_FROM` on, where numba is there."""
+    :data:`COMPILED_FROM` on, or at any size once this process has loaded them (a backtest's
+    many small runs), where numba is there."""
     import os
+    import sys
 
     setting = os.environ.get("ACCORD_SMP_KERNELS", "auto").strip().lower()
-    if setting == "numpy" or (setting != "compiled" and elements < COMPILED_FROM):
+    loaded = "accord.models.smp_compiled" in sys.modules
+    if setting == "numpy" or (setting != "compiled" and elements < COMPILED_FROM
+                              and not loaded):
         return NUMPY_KERNELS
     return compiled_kernels() or NUMPY_KERNELS
 
