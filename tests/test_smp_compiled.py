@@ -10,6 +10,9 @@ own output.
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -255,3 +258,37 @@ def test_option_grid_is_covered() -> None:
                          ("inter_vec_brgn", ["S1P1", "S2PMax"])):
         assert all((name, v) in seen for v in values), name
     assert list(compiled.COMMITS) == COMMITS
+
+
+def test_small_runs_load_no_numba() -> None:
+    """Importing numba and loading the cached code costs ~1 s: a forecast of KTAB's 7 × 3
+    example with 200 draws stays in numpy; one of 20 000 draws (6.9 million elements) does
+    not."""
+    from test_startup import imported_after, run_command
+
+    small = imported_after(run_command("forecast", str(DATA / "dummyData_3Dim.csv"),
+                                       "--model", "smp", "--draws", "200", "--json"))
+    assert "accord.models.smp" in small
+    assert "numba" not in small and "accord.models.smp_compiled" not in small
+    fresh = subprocess.run(
+        [sys.executable, "-c", "from accord.models import smp\n"
+         "print(smp.compiled_chosen(200 * 7 ** 3), smp.compiled_chosen(20_000 * 7 ** 3))"],
+        capture_output=True, text=True, check=True, env={**os.environ, "ACCORD_SMP_KERNELS": ""})
+    assert fresh.stdout.split() == ["False", "True"]
+
+
+def test_declared_cost_follows_the_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The estimate (web app budget) counts compiled whole draws at their own, lower rate,
+    and a step-by-step option set at the numpy rate."""
+    cost = smp.SMPModel.cost
+    options = smp.SMPOptions()
+    monkeypatch.setenv("ACCORD_SMP_KERNELS", "numpy")
+    numpy_seconds = cost.seconds(options, 2000, 20, 3)
+    monkeypatch.setenv("ACCORD_SMP_KERNELS", "compiled")
+    compiled_seconds = cost.seconds(options, 2000, 20, 3)
+    # per draw × issue × step: 2.6 × 20³ + 340 × 20 = 27 600 ns numpy; 0.45 × 20³ + 60 × 20
+    # = 4 800 ns compiled; 2000 × 3 × 100 of them, plus 50 ms a run
+    assert numpy_seconds == pytest.approx(0.05 + 6e5 * 27_600e-9)
+    assert compiled_seconds == pytest.approx(0.05 + 6e5 * 4_800e-9)
+    binary = smp.SMPOptions(voting_rule="Binary")
+    assert cost.seconds(binary, 2000, 20, 3) == pytest.approx(numpy_seconds)
