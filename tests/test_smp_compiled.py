@@ -275,6 +275,13 @@ def test_small_runs_load_no_numba() -> None:
          "print(smp.compiled_chosen(200 * 7 ** 3), smp.compiled_chosen(20_000 * 7 ** 3))"],
         capture_output=True, text=True, check=True, env={**os.environ, "ACCORD_SMP_KERNELS": ""})
     assert fresh.stdout.split() == ["False", "True"]
+    # a backtest's many runs: prepare() loads the compiled code when their sum calls for it
+    code = ("import sys\nfrom accord import models\nm = models.get('smp')\n"
+            "m.prepare(200 * 7 ** 3)\nprint('accord.models.smp_compiled' in sys.modules)\n"
+            "m.prepare(224 * 100 * 20 ** 3)\nprint('accord.models.smp_compiled' in sys.modules)")
+    prepared = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True, env={**os.environ, "ACCORD_SMP_KERNELS": ""})
+    assert prepared.stdout.split() == ["False", "True"]
 
 
 def test_declared_cost_follows_the_kernels(monkeypatch: pytest.MonkeyPatch) -> None:

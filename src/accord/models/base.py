@@ -345,6 +345,11 @@ class BaseModel:
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
         raise NotImplementedError
 
+    def prepare(self, elements: int) -> None:
+        """Get ready for many runs of ``elements`` draw × actor³ elements in all (a
+        backtest's): a model with a one-off set-up that pays only over much work (SMP's
+        compiled code) does it now. The default does nothing."""
+
     issue_by_issue: ClassVar[bool] = False
     """Whether the model forecasts each issue on its own, from that issue's inputs only
     (positions, saliences, capabilities, mask, scale and status quo on that issue), each draw

@@ -776,6 +776,13 @@ class SMPModel(BaseModel):
     trajectory_option = True
     presets: ClassVar[dict[str, dict[str, Any]]] = {"ktab": {}}
 
+    def prepare(self, elements: int) -> None:
+        """Load the compiled code when ``elements`` in all call for it (:func:`compiled_chosen`):
+        from then on this process's runs of every size use it, as a single run of that size
+        would."""
+        if compiled_chosen(elements):
+            compiled_kernels()
+
     # ---------------------------------------------------------------- inputs
 
     def _inputs(self, arrays: ScenarioArrays
