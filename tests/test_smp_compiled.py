@@ -227,6 +227,8 @@ def test_auto_choice_of_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
     assert smp.choose_kernels(1).whole_draws is not None
     monkeypatch.delenv("ACCORD_SMP_KERNELS")
     assert smp.choose_kernels(smp.COMPILED_FROM).whole_draws is not None
+    # the work counts few-actor draws by the declared numpy cost, not by n³ alone
+    assert smp.numpy_work(28_000, 4) == 28_000 * (64 + 520)
 
 
 @pytest.mark.parametrize("pieces", [1, 2])
@@ -262,8 +264,7 @@ def test_option_grid_is_covered() -> None:
 
 def test_small_runs_load_no_numba() -> None:
     """Importing numba and loading the cached code costs ~1 s: a forecast of KTAB's 7 × 3
-    example with 200 draws stays in numpy; one of 20 000 draws (6.9 million elements) does
-    not."""
+    example with 200 draws (work 250 600) stays in numpy; one of 20 000 draws does not."""
     from test_startup import imported_after, run_command
 
     small = imported_after(run_command("forecast", str(DATA / "dummyData_3Dim.csv"),
@@ -272,13 +273,14 @@ def test_small_runs_load_no_numba() -> None:
     assert "numba" not in small and "accord.models.smp_compiled" not in small
     fresh = subprocess.run(
         [sys.executable, "-c", "from accord.models import smp\n"
-         "print(smp.compiled_chosen(200 * 7 ** 3), smp.compiled_chosen(20_000 * 7 ** 3))"],
+         "print(smp.compiled_chosen(smp.numpy_work(200, 7)),"
+         " smp.compiled_chosen(smp.numpy_work(20_000, 7)))"],
         capture_output=True, text=True, check=True, env={**os.environ, "ACCORD_SMP_KERNELS": ""})
     assert fresh.stdout.split() == ["False", "True"]
     # a backtest's many runs: prepare() loads the compiled code when their sum calls for it
     code = ("import sys\nfrom accord import models\nm = models.get('smp')\n"
-            "m.prepare(200 * 7 ** 3)\nprint('accord.models.smp_compiled' in sys.modules)\n"
-            "m.prepare(224 * 100 * 20 ** 3)\nprint('accord.models.smp_compiled' in sys.modules)")
+            "m.prepare([(200, 7)])\nprint('accord.models.smp_compiled' in sys.modules)\n"
+            "m.prepare([(100, 20)] * 224)\nprint('accord.models.smp_compiled' in sys.modules)")
     prepared = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               check=True, env={**os.environ, "ACCORD_SMP_KERNELS": ""})
     assert prepared.stdout.split() == ["False", "True"]

@@ -375,9 +375,9 @@ def backtest(proposals: Sequence[Proposal],
                          tuple((e, tuple(k + 1 for k in idx), w) for e, idx, w in plan.ensembles))
     labels = analysis.unique_labels(plan)
     props = list(proposals)
-    work = draws * sum(len(prop.scenario.actors) ** 3 for prop in props)
+    workload = [(draws, len(prop.scenario.actors)) for prop in props]
     for model in plan.models:
-        model.prepare(work)  # e.g. SMP loads its compiled code for the many runs ahead
+        model.prepare(workload)  # e.g. SMP loads its compiled code for the many runs ahead
     seeds = np.random.SeedSequence(seed).spawn(len(props))
     tasks = [(ModelTask(m, draws, noise), prop)
              for k, m in enumerate(plan.models) for prop in props]

@@ -398,6 +398,8 @@ def advise(scenario: Scenario, actor: str,
     effects: list[dict[str, Effect]] = [{} for _ in moves]
     order = plain_at + ally_at
     model_seeds = ss.spawn(len(plan.models))
+    for model in plan.models:  # e.g. SMP loads its compiled code for the moves' draws
+        model.prepare([(S * (1 + len(moves)), len(scenario.actor_ids))])
 
     def outcomes(k: int) -> tuple[np.ndarray, np.ndarray]:
         """Model k's base forecasts (S, d) and every move's (M, S, d), moves in ``order``."""

@@ -26,7 +26,7 @@ import importlib
 import os
 import types
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any, ClassVar, Protocol, TypeVar, runtime_checkable
@@ -345,9 +345,9 @@ class BaseModel:
     def run(self, arrays: ScenarioArrays, *, rng: np.random.Generator) -> Forecast:
         raise NotImplementedError
 
-    def prepare(self, elements: int) -> None:
-        """Get ready for many runs of ``elements`` draw × actor³ elements in all (a
-        backtest's): a model with a one-off set-up that pays only over much work (SMP's
+    def prepare(self, workload: Sequence[tuple[int, int]]) -> None:
+        """Get ready for the runs ahead, (draws, actors) each (a backtest's proposals, or
+        advise's moves): a model with a one-off set-up that pays only over much work (SMP's
         compiled code) does it now. The default does nothing."""
 
     issue_by_issue: ClassVar[bool] = False

@@ -63,6 +63,7 @@ the voter's term, so the sum over voters has no sorted prefix-sum form like BDM'
 # specification over several files.
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -600,7 +601,7 @@ def whole_draws_apply(options: Any) -> bool:
 
 
 NUMPY_KERNELS = Kernels(salience_distance, coalition_strengths, best_challenges)
-# runs with at least this many (draw × actor³) elements use the compiled kernels when numba
+# runs of at least this much work (:func:`numpy_work`) use the compiled kernels when numba
 # is there: below it, importing numba and loading its cached code (~0.3 s) would not pay
 COMPILED_FROM = 4_000_000
 
@@ -654,8 +655,15 @@ def compiled_kernels() -> Kernels | None:
     return Kernels(distance, coalitions, challenges, whole_draws)
 
 
-def compiled_chosen(elements: int) -> bool:
-    """Whether a run of ``elements`` = draws × actor³ uses the compiled kernels:
+def numpy_work(draws: int, actors: int) -> int:
+    """A run's work for the numpy kernels, in actor³ units: draws × (n³ + 130 n), after
+    the declared numpy cost (2.6 ns × n³ + 340 ns × n a draw, issue and step): few-actor
+    draws cost more than n³ says (per-call overheads)."""
+    return draws * (actors ** 3 + 130 * actors)
+
+
+def compiled_chosen(work: int) -> bool:
+    """Whether a run of ``work`` (:func:`numpy_work`) uses the compiled kernels:
     ``ACCORD_SMP_KERNELS`` = ``numpy`` or ``compiled`` says so; unset (``auto``), from
     :data:`COMPILED_FROM` on, or at any size once this process has loaded them (a backtest's
     many small runs), where numba is installed."""
@@ -668,12 +676,12 @@ def compiled_chosen(elements: int) -> bool:
         return False
     if setting == "compiled" or "accord.models.smp_compiled" in sys.modules:
         return True
-    return elements >= COMPILED_FROM and importlib.util.find_spec("numba") is not None
+    return work >= COMPILED_FROM and importlib.util.find_spec("numba") is not None
 
 
-def choose_kernels(elements: int) -> Kernels:
-    """The kernels a run of ``elements`` = draws × actor³ uses (:func:`compiled_chosen`)."""
-    if compiled_chosen(elements):
+def choose_kernels(work: int) -> Kernels:
+    """The kernels a run of ``work`` (:func:`numpy_work`) uses (:func:`compiled_chosen`)."""
+    if compiled_chosen(work):
         return compiled_kernels() or NUMPY_KERNELS
     return NUMPY_KERNELS
 
@@ -689,7 +697,7 @@ class SMPCost(Cost):
     def seconds(self, options: Any, draws: int, actors: int, issues: int,
                 runs: int = 1) -> float:
         if (self.compiled is not None and whole_draws_apply(options)
-                and compiled_chosen(draws * actors ** 3)):
+                and compiled_chosen(numpy_work(draws, actors))):
             return self.compiled.seconds(options, draws, actors, issues, runs)
         return super().seconds(options, draws, actors, issues, runs)
 
@@ -776,11 +784,11 @@ class SMPModel(BaseModel):
     trajectory_option = True
     presets: ClassVar[dict[str, dict[str, Any]]] = {"ktab": {}}
 
-    def prepare(self, elements: int) -> None:
-        """Load the compiled code when ``elements`` in all call for it (:func:`compiled_chosen`):
-        from then on this process's runs of every size use it, as a single run of that size
-        would."""
-        if compiled_chosen(elements):
+    def prepare(self, workload: Sequence[tuple[int, int]]) -> None:
+        """Load the compiled code when the runs ahead, (draws, actors) each, call for it in
+        all (:func:`compiled_chosen`): from then on this process's runs of every size use it,
+        as a single run of that much work would."""
+        if compiled_chosen(sum(numpy_work(draws, actors) for draws, actors in workload)):
             compiled_kernels()
 
     # ---------------------------------------------------------------- inputs
@@ -916,7 +924,7 @@ class SMPModel(BaseModel):
         keep = np.flatnonzero(present)
         n = keep.size
         stochastic = o.state_transitions == "Stochastic"
-        kernels = choose_kernels(S * n ** 3)
+        kernels = choose_kernels(numpy_work(S, n))
         chunk = max(1, _BUDGET // max(1, n ** 3))
 
         def play(c0: int) -> dict[str, Any]:
