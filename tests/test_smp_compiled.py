@@ -295,9 +295,9 @@ def test_declared_cost_follows_the_kernels(monkeypatch: pytest.MonkeyPatch) -> N
     numpy_seconds = cost.seconds(options, 2000, 20, 3)
     monkeypatch.setenv("ACCORD_SMP_KERNELS", "compiled")
     compiled_seconds = cost.seconds(options, 2000, 20, 3)
-    # per draw × issue × step: 2.6 × 20³ + 340 × 20 = 27 600 ns numpy; 0.45 × 20³ + 60 × 20
-    # = 4 800 ns compiled; 2000 × 3 × 100 of them, plus 50 ms a run
+    # per draw × issue × step: 2.6 × 20³ + 340 × 20 = 27 600 ns numpy, plus 50 ms a run;
+    # 0.3 × 20³ + 130 × 20 = 5 000 ns compiled, plus 20 ms; 2000 × 3 × 100 of them
     assert numpy_seconds == pytest.approx(0.05 + 6e5 * 27_600e-9)
-    assert compiled_seconds == pytest.approx(0.05 + 6e5 * 4_800e-9)
+    assert compiled_seconds == pytest.approx(0.02 + 6e5 * 5_000e-9)
     binary = smp.SMPOptions(voting_rule="Binary")
     assert cost.seconds(binary, 2000, 20, 3) == pytest.approx(numpy_seconds)

@@ -777,10 +777,10 @@ class SMPModel(BaseModel):
     Options: ClassVar[type] = SMPOptions
     # per draw × issue × step: 2.6 ns × actor³ + 340 ns × actor, counted over max_steps (runs
     # stop earlier; the figures are per allowed step, benchmarks/bench_cost.py); compiled
-    # whole draws 0.45 ns × actor³ + 60 ns × actor
+    # whole draws 0.3 ns × actor³ + 130 ns × actor, 20 ms a run
     cost = SMPCost(ns=2.6, rounds="max_steps", ns_lower=340.0, lower_power=1, fixed_ms=50.0,
-                   compiled=Cost(ns=0.45, rounds="max_steps", ns_lower=60.0, lower_power=1,
-                                 fixed_ms=50.0))
+                   compiled=Cost(ns=0.3, rounds="max_steps", ns_lower=130.0, lower_power=1,
+                                 fixed_ms=20.0))
     trajectory_option = True
     presets: ClassVar[dict[str, dict[str, Any]]] = {"ktab": {}}
 
