@@ -62,17 +62,9 @@ def test_command_help_and_usage_errors_load_no_rich_or_numpy(args: tuple[str, ..
         assert heavy not in loaded, heavy
 
 
-def test_a_forecast_printed_to_a_pipe_loads_no_rich() -> None:
-    """Not a terminal: the forecast's lines and tables are drawn without Rich, as Rich would
-    draw them (accord.cli.plain; tests/test_plain.py compares the two)."""
-    loaded = imported_after(run_command("forecast", "tests/data/ktab/dummyData_3Dim.csv",
-                                        "--model", "smp", "--draws", "3", "--prob",
-                                        "Pstn1>50"))
-    assert "accord.models.smp" in loaded and "accord.cli.render" in loaded
-    assert "rich" not in loaded
-
-
 def test_a_plain_forecast_loads_no_war_sensitivity_shocks_or_thread_pool() -> None:
+    """Nor Rich: printed to a pipe, the tables are drawn without it, as Rich would draw them
+    (accord.cli.plain; tests/test_plain.py compares the two)."""
     loaded = imported_after(run_command("forecast", "tests/data/ktab/dummyData_3Dim.csv",
                                         "--model", "smp"))
     assert "accord.analysis.forecast" in loaded

@@ -173,13 +173,8 @@ def parse_options(pairs: list[str] | None) -> dict[str, str]:
 
 @contextmanager
 def progress_on_stderr(enabled: bool) -> Iterator[Callable[[str], None] | None]:
-    """A spinner on stderr naming the model that runs; yields its ``step(name)`` or None.
-
-    Where stderr is not a terminal Rich's transient spinner writes nothing, so there is none
-    (and no Rich to import)."""
-    from accord.cli import plain
-
-    if not enabled or (sys.stderr is not None and plain.width(sys.stderr) is not None):
+    """A spinner on stderr naming the model that runs; yields its ``step(name)`` or None."""
+    if not enabled:
         yield None
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
