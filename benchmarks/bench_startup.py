@@ -17,7 +17,10 @@ Before issue 12 (issue 12's figures): ``import accord.cli`` 0.4–0.8 s; 7 × 3 
 0.52–0.72 s (KTAB's C++ 0.075–0.23 s); compromise 0.60 s at 10 actors, 1.14 s at 200.
 
 Run: .venv/bin/python benchmarks/bench_startup.py [--repeat N] [--against OTHER/src] (another
-tree's code, e.g. ``git archive COMMIT | tar -x -C /tmp/old``, run interleaved with this one).
+tree's code, e.g. ``git archive COMMIT | tar -x -C /tmp/old``, run interleaved with this one)
+[--instructions] (instead: each command once under ``valgrind --tool=callgrind``, its count of
+instructions, which a busy machine does not change; with ``OPENBLAS_NUM_THREADS=1`` so that
+BLAS threads' spinning does not count, and ``PYTHONHASHSEED=0``; ~30 s a command).
 """
 
 from __future__ import annotations
@@ -106,6 +109,38 @@ def import_budget() -> None:
           + (f"; heavy: {', '.join(heavy)}" if heavy else ""))
 
 
+def instructions(cmd: list[str], env: dict[str, str]) -> int:
+    """Instructions ``cmd`` executes (callgrind's total, user space), byte code cached."""
+    env = {**env, "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+    subprocess.run(cmd, capture_output=True, check=False, env=env)
+    res = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+                         capture_output=True, text=True, check=False, env=env)
+    for line in res.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.split(":")[-1])
+    raise RuntimeError(f"no count from callgrind: {res.stderr[-300:]}")
+
+
+def count_instructions() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "r200.yaml"
+        random_yaml(path, 200)
+        seven = str(KTAB / "dummyData_3Dim.csv")
+        commands = {"accord --help": ["--help"],
+                    "forecast 7 × 3 --model smp": ["forecast", seven, "--model", "smp"],
+                    "  the same, --json": ["forecast", seven, "--model", "smp", "--json"],
+                    "compromise 200 × 3 --json": ["forecast", str(path), "--model",
+                                                  "compromise", "--json"],
+                    "compromise 200 × 3": ["forecast", str(path), "--model", "compromise"]}
+        for what, args in commands.items():
+            ours = instructions([*ACCORD, *args], ENV)
+            line = f"{what}: {ours / 1e6:,.1f} M instructions"
+            if AGAINST is not None:
+                theirs = instructions([*ACCORD, *args], AGAINST)
+                line += f" (against: {theirs / 1e6:,.1f} M, {ours / theirs - 1:+.1%})"
+            print(line, flush=True)
+
+
 def random_yaml(path: Path, n: int, d: int = 3, seed: int = 0) -> None:
     rng = np.random.default_rng(seed)
     doc = {"title": f"random {n} x {d}",
@@ -124,10 +159,15 @@ def main() -> None:
     parser.add_argument("--against", metavar="SRC", help="also run another tree's accord (its "
                         "src folder, e.g. a `git archive` of an older commit), interleaved "
                         "with this one's runs, so both see the same load")
+    parser.add_argument("--instructions", action="store_true", help="count each command's "
+                        "instructions under valgrind's callgrind instead of timing it")
     args = parser.parse_args()
     if args.against:
         global AGAINST
         AGAINST = {**ENV, "PYTHONPATH": str(Path(args.against).resolve())}
+    if args.instructions:
+        count_instructions()
+        return
     import_budget()
     r = args.repeat
     w, c, code = best([sys.executable, "-c", "pass"], r)
