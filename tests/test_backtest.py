@@ -199,6 +199,21 @@ def test_backtest_same_serially_through_threads_and_dask(tiny: tuple[Path, Path]
                                   executor=client.get_executor()))
 
 
+def test_backtest_same_through_the_auto_process_pool(tiny: tuple[Path, Path]) -> None:
+    """`accord backtest --draws N`'s default executor, a process pool of one worker per core
+    (two here), gives the serial numbers, SMP's compiled whole draws included."""
+    from accord.analysis import make_executor
+
+    props = bt.load_deu(*tiny)
+    specs = ["compromise", "bdm", "smp"]
+    serial = bt.backtest(props, specs, draws=20, seed=4)
+    with make_executor("auto", 2) as ex:
+        assert isinstance(ex, cf.ProcessPoolExecutor)
+        _same(serial, bt.backtest(props, specs, draws=20, seed=4, executor=ex))
+    with make_executor("auto", 1) as ex:
+        assert ex is None  # one core: serial
+
+
 def test_a_failing_model_loses_only_its_own_numbers(tiny: tuple[Path, Path]) -> None:
     from accord.models.compromise import CompromiseModel
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -105,7 +106,7 @@ def sweep(items: Sequence[T], fn: Callable[[T, np.random.SeedSequence], R],
     return results
 
 
-ExecutorKind = Literal["serial", "thread", "process", "dask"]
+ExecutorKind = Literal["auto", "serial", "thread", "process", "dask"]
 
 
 @contextmanager
@@ -113,10 +114,17 @@ def make_executor(kind: ExecutorKind = "serial", workers: int | None = None,
                   scheduler: str | None = None) -> Iterator[cf.Executor | None]:
     """An executor for :func:`sweep` (None for serial), shut down on exit.
 
+    ``auto``: a process pool of one worker per core (``workers`` if given) where the machine
+    has more than one, else serial; the results do not depend on it (:func:`sweep`).
+
     ``dask`` needs the optional extra ``accord[dask]``: with ``scheduler`` (an address such
     as ``tcp://10.0.0.5:8786``) it uses that cluster, else a local cluster of ``workers``
     processes.
     """
+    if kind == "auto":
+        cores = workers or os.cpu_count() or 1
+        kind = "process" if cores > 1 else "serial"
+        workers = cores
     if kind == "serial":
         yield None
         return
@@ -131,7 +139,7 @@ def make_executor(kind: ExecutorKind = "serial", workers: int | None = None,
             yield ex
         return
     if kind != "dask":
-        raise AnalysisError(f"unknown executor {kind!r}; choose serial, thread, process or "
+        raise AnalysisError(f"unknown executor {kind!r}; choose auto, serial, thread, process or "
                             "dask")
     try:
         from distributed import Client

@@ -139,7 +139,8 @@ def backtest(
         help="Capability proxy: Council votes, or equal for all.")] = CapabilityProxy.votes,
     bootstrap: Annotated[int, typer.Option(min=100, help="Bootstrap replicates.")] = 2000,
     executor: Annotated[Executor, typer.Option(
-        help="Where the tasks run.")] = Executor.serial,
+        help="Where the tasks run; auto: with --draws, one process per core (the numbers do "
+        "not depend on it), else serially.")] = Executor.auto,
     workers: Annotated[int | None, typer.Option(help="Workers of the executor.")] = None,
     scheduler: Annotated[str | None, typer.Option(
         help="Address of a Dask scheduler (implies --executor dask).")] = None,
@@ -175,6 +176,8 @@ def backtest(
         inst = _institutions(institutions)
         cal = None if cv else calibrations.load(calibration)
         kind = executor.value
+        if kind == "auto" and (draws <= 1 or scheduler):
+            kind = "serial"  # one draw a task: not worth starting processes
         if scheduler and kind == "serial":
             kind = "dask"  # a scheduler address means a Dask cluster
         columns = [c.strip() for c in (by or "").split(",") if c.strip()]

@@ -70,6 +70,7 @@ Png = Annotated[Path | None, typer.Option(
 class Executor(StrEnum):
     """Where independent tasks run."""
 
+    auto = "auto"
     serial = "serial"
     thread = "thread"
     process = "process"
