@@ -54,7 +54,10 @@ summed axis contiguous, and sum third parties' votes as a product with the weigh
 the queue elections take products over each queue's own pairs. The challenge sums stay O(n³):
 each third party's vote passes through π_k, a ratio that mixes the pair's own strengths into
 the voter's term, so the sum over voters has no sorted prefix-sum form like BDM's linear votes
-(and with perceived risk attitudes every initiator has its own utility matrix).
+(and with perceived risk attitudes every initiator has its own utility matrix). For large
+Monte Carlo runs the same arithmetic runs compiled (:mod:`accord.models.smp_compiled`,
+numba): the kernels, and whole draws where the options allow (:func:`whole_draws_apply`);
+:func:`compiled_chosen` says when (a run's work, or :meth:`SMPModel.prepare` for many runs).
 """
 
 # Longer than ~500 lines on purpose: one model, one module (shared/DESIGN.md "Layout"). The
