@@ -26,6 +26,7 @@ from accord.models.bdm import (
     CONFLICT,
     NO_OFFER,
     BdmOptions,
+    MedianWeights,
     assess_round,
     challenge_matrices,
     challenge_utilities,
@@ -33,6 +34,7 @@ from accord.models.bdm import (
     classify_offers,
     dangers,
     expected_utility,
+    median_1d,
     midpoint_counts_direct,
     midpoint_split,
     risk_exponents,
@@ -603,6 +605,7 @@ def test_probabilities(seed: int, n: int, grid: bool) -> None:
     for method in ("global", "pairwise"):
         p = victory_probability(tally, x, mask, method)
         assert np.all((p >= 0) & (p <= 1))
+        assert np.all(np.diagonal(p, axis1=-2, axis2=-1) == 0.0)  # no contest with oneself
     p = victory_probability(tally, x, mask, "pairwise")[0]
     differ = x[0][:, None] != x[0][None, :]
     np.testing.assert_allclose((p + p.T)[differ], 1.0, atol=1e-12)
@@ -673,3 +676,71 @@ def test_one_position_never_moves(value: float, n: int, seed: int) -> None:
     assert np.all(fc.extras["risk_exponent"] == 1.0)
     d = fc.details[1]["issues"]["x"]
     assert d["offers"] == [] and all(np.isfinite(v) for v in d["dangers"].values())
+
+
+@PROPS
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 12), grid=st.booleans(),
+       zero=st.booleans())
+def test_median_from_the_rounds_sort_is_the_weighted_median(seed: int, n: int, grid: bool,
+                                                            zero: bool) -> None:
+    """MedianWeights (the rounds' μ from the actors' order they sort anyway) gives
+    weighted_median's numbers to the bit, also where a draw's weights are all zero."""
+    gen = np.random.default_rng(seed)
+    x = (gen.integers(0, 4, (6, n)) * 2.5) if grid else gen.uniform(0, 10, (6, n))
+    w = gen.uniform(0, 3, (6, n)) * (gen.random((6, n)) > 0.3)
+    if zero:
+        w[0] = 0.0
+    mask = np.ones(n, bool)
+    fast = MedianWeights.of(w, mask).median(midpoint_split(x))
+    np.testing.assert_array_equal(fast, median_1d(x, w, mask))
+    assert MedianWeights.of(w, np.arange(n) > 0) is None  # a non-participant: the long way
+
+
+@PROPS
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 9), grid=st.booleans(),
+       spec=st.sampled_from(["bdm:scholz", "bdm:literal", "bdm"]), q=st.sampled_from([1.0, 0.5]),
+       masked=st.booleans())
+def test_a_round_equals_its_kernels_composed_afresh(seed: int, n: int, grid: bool, spec: str,
+                                                    q: float, masked: bool) -> None:
+    """assess_round shares the gaps, the order, the voters' distances and the utilities'
+    bases between its two passes; composing the kernels each on its own must give the same
+    numbers to the bit."""
+    gen = np.random.default_rng(seed)
+    x = (gen.integers(0, 4, (4, n)) * 2.5) if grid else gen.uniform(0, 10, (4, n))
+    s = gen.uniform(0, 1, (4, n))
+    mask = np.ones(n, bool)
+    if masked:
+        mask[gen.integers(0, n)] = False
+    w = np.where(mask, gen.uniform(0.1, 5, (4, n)) * s, 0.0)
+    delta = np.ptp(x, axis=1) + 1.0
+    opts = replace(models.get(spec).options, Q=q, T="rule")
+    st_ = assess_round(x, s, w, mask, delta, opts, MedianWeights.of(w, mask))
+    median = median_1d(x, w, mask)
+    p = victory_probability(vote_tally(x, w, None, delta), x, mask, opts.probability)
+    a1, _ = challenge_matrices(x, s, p, 1.0, median, delta, q, "rule", estimates=False)
+    risk = risk_exponents(dangers(a1, mask), mask)
+    if opts.vote_risk == "voter":
+        p = victory_probability(vote_tally(x, w, risk, delta), x, mask, opts.probability)
+    a, b = challenge_matrices(x, s, p, risk, median, delta, q, "rule")
+    for got, want in ((st_.median, median), (st_.risk, risk), (st_.p, p), (st_.a, a),
+                      (st_.b, b)):
+        np.testing.assert_array_equal(got, want)
+
+
+@PROPS
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 8), grid=st.booleans(),
+       stop=st.sampled_from(["fixed", "no_moves"]))
+def test_round_outcomes_are_the_medians_of_the_positions(seed: int, n: int, grid: bool,
+                                                         stop: str) -> None:
+    """run() takes μ at each round's start from the round itself: it must be the weighted
+    median of that round's positions (and of the last positions after the last round)."""
+    gen = np.random.default_rng(seed)
+    pos = gen.integers(0, 4, (5, n)) * 2.5 if grid else gen.uniform(0, 10, (5, n))
+    one = one_issue(pos[0], np.ones(n), np.ones(n))
+    arr = replace(one, position=pos[:, :, None],
+                  capability=gen.uniform(0.1, 5, (5, n, 1)),
+                  salience=gen.uniform(0, 1, (5, n, 1)))
+    fc = models.get("bdm:scholz", rounds=6, stop=stop).run(arr, rng=RNG)
+    w = arr.weight[:, None, :, 0]
+    np.testing.assert_array_equal(
+        fc.round_outcome[:, :, 0], median_1d(fc.trajectory[:, :, :, 0], w, arr.mask[:, 0]))

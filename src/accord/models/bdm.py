@@ -53,6 +53,7 @@ from accord.models.base import (
     register,
 )
 from accord.models.compromise import weighted_mean
+from accord.models.median import _TIE_TOLERANCE as _MEDIAN_TIE
 from accord.models.median import weighted_median
 
 # Offer kinds, in the order a receiver prefers them (the most coercive first).
@@ -91,10 +92,16 @@ class MidpointSplit:
     order: np.ndarray
     flat_order: np.ndarray
     xs: np.ndarray
-    below: np.ndarray
     keep: np.ndarray
     sign: np.ndarray
     take: np.ndarray
+
+    @property
+    def below(self) -> np.ndarray:
+        """(S, n, n) below_ij, read back from ``take`` = (below_ij · S + s) · n + j (not
+        kept: only the tests read it)."""
+        S, n = self.xs.shape
+        return self.take // (S * n)
 
 
 def midpoint_counts_direct(position: np.ndarray) -> np.ndarray:
@@ -114,10 +121,12 @@ def _pairs(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return iu, ju, half.ravel()
 
 
-def midpoint_split(position: np.ndarray) -> MidpointSplit:
+def midpoint_split(position: np.ndarray, diff: np.ndarray | None = None) -> MidpointSplit:
     """Sort the actors and count, for every pair, the actors below its midpoint.
 
-    position: (S, n). A vectorised binary search over all draws and pairs at once:
+    position: (S, n); diff: the round's x_i − x_j (S, n, n), when the caller has it (its sign
+    is that of the comparison: a difference of two distinct doubles is never 0). A vectorised
+    binary search over all draws and pairs at once:
     ⌈log2(n + 1)⌉ steps of O(S n²) each. The comparison 2 x_k < x_i + x_j is exact for the
     question "is k strictly nearer the lower of x_i, x_j", and symmetric in i, j (float
     addition commutes), so only the pairs i ≤ j are searched. Each step moves the probe by
@@ -150,21 +159,31 @@ def midpoint_split(position: np.ndarray) -> MidpointSplit:
         step >>= 1
     last += 1  # s · width + below
     last -= start[:, None]  # below, for the pairs i ≤ j
-    below = last.take(half, axis=1).reshape(S, n, n)
     last *= S
     last += np.arange(S, dtype=np.intp)[:, None]
     last *= n
     take = last.take(half, axis=1).reshape(S, n, n)
     take += np.arange(n, dtype=np.intp)
-    keep = position[:, :, None] >= position[:, None, :]
+    keep = (position[:, :, None] >= position[:, None, :] if diff is None else diff >= 0.0)
     keep = keep.astype(float)
     sign = keep * -2.0
     sign += 1.0
-    return MidpointSplit(order, flat_order, xs, below, keep, sign, take)
+    return MidpointSplit(order, flat_order, xs, keep, sign, take)
+
+
+def voter_distances(position: np.ndarray, split: MidpointSplit, delta: np.ndarray
+                    ) -> np.ndarray:
+    """|x_k − x_a|/Δ voter-major, (voter k in sorted order, S, candidate a): the part of
+    :func:`vote_tally`'s terms that both tallies of a round share."""
+    g = split.xs.T[:, :, None] - position[None, :, :]
+    np.abs(g, out=g)
+    g /= delta[None, :, None]
+    return g
 
 
 def vote_tally(position: np.ndarray, weight: np.ndarray, risk: np.ndarray | None,
-               delta: np.ndarray, split: MidpointSplit | None = None) -> np.ndarray:
+               delta: np.ndarray, split: MidpointSplit | None = None,
+               distance: np.ndarray | None = None) -> np.ndarray:
     """N_ij = Σ_k max(0, v_k(x_i, x_j)): the votes cast for i's position against j's.
 
     v_k(a, b) = c_k s_k [(|x_k − b|/Δ)^{r_k} − (|x_k − a|/Δ)^{r_k}] (Scholz et al. 2011,
@@ -177,19 +196,22 @@ def vote_tally(position: np.ndarray, weight: np.ndarray, risk: np.ndarray | None
     sorted by position, N_ij = Σ_{k below m_ij} (G_kj − G_ki) if x_i < x_j, and the same sum
     over the voters above m_ij if x_i > x_j: differences of prefix sums, one gather per pair.
     (Where x_i = x_j both sums are exactly 0.) O(n² log n) per draw instead of the O(n³)
-    triple sum of :func:`vote_tally_direct`.
+    triple sum of :func:`vote_tally_direct`. split, distance: the round's
+    :func:`midpoint_split` and :func:`voter_distances`, when the caller has them (not
+    modified).
     """
     S, n = position.shape
     if split is None:
         split = midpoint_split(position)
     ws = weight.reshape(-1).take(split.flat_order)
     # G voter-major, (voter k, S, candidate a), so that each prefix sum step is contiguous
-    g = split.xs.T[:, :, None] - position[None, :, :]
-    np.abs(g, out=g)
-    g /= delta[None, :, None]
+    if distance is None:
+        distance = voter_distances(position, split, delta)
     if risk is not None:
-        g **= risk.reshape(-1).take(split.flat_order).T[:, :, None]
-    g *= ws.T[:, :, None]
+        g = np.power(distance, risk.reshape(-1).take(split.flat_order).T[:, :, None])
+        g *= ws.T[:, :, None]
+    else:
+        g = distance * ws.T[:, :, None]
     cum = np.empty((n + 1, S, n))
     cum[0] = 0.0
     if n > S:  # few draws: one call (np.cumsum adds in voter order too)
@@ -266,7 +288,12 @@ def victory_probability(tally: np.ndarray, position: np.ndarray, mask: np.ndarra
         p = np.where(denom > 0, tally / np.where(denom > 0, denom, 1.0), 0.5)
     else:
         raise ValueError(f"unknown probability method {method!r}")
-    return np.where(same | ~pair, 0.0, p)
+    n = p.shape[-1]
+    if pair.all() and np.count_nonzero(same) == same.size // n:  # x_i = x_j for i = j only
+        p.reshape(-1, n * n)[:, ::n + 1] = 0.0
+    else:
+        np.copyto(p, 0.0, where=same if pair.all() else same | ~pair)
+    return p
 
 
 def challenge_utilities(distance: np.ndarray, risk: np.ndarray
@@ -279,18 +306,38 @@ def challenge_utilities(distance: np.ndarray, risk: np.ndarray
     """
     risk = np.asarray(risk, dtype=float)
     shape = np.broadcast_shapes(np.shape(distance), risk.shape)
-    half = np.multiply(np.broadcast_to(distance, shape), 0.5, out=np.empty(shape))
+    base_s, base_f = utility_bases(np.broadcast_to(distance, shape))
+    return utilities_from_bases(base_s, base_f, risk)
+
+
+def utility_bases(distance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """0.5 − 0.5 d (at least 0) and 0.5 + 0.5 d: the bases of U_s and U_f in
+    :func:`challenge_utilities`, the same for every risk exponent (so a round finds them once
+    for both of its passes)."""
+    half = np.multiply(distance, 0.5, out=np.empty(np.shape(distance)))
     # d ≤ 1 in exact arithmetic; the clip guards against a rounding overshoot (0^r, not NaN)
-    u_s = np.subtract(0.5, half, out=np.empty(shape))
-    np.maximum(u_s, 0.0, out=u_s)
-    u_f = np.add(half, 0.5, out=half)
-    for u in (u_s, u_f):  # 2 − 4 b^r, in place
-        if risk.ndim or float(risk) != 1.0:
-            u **= risk
-        u *= -4.0
+    base_s = np.subtract(0.5, half, out=np.empty(half.shape))
+    np.maximum(base_s, 0.0, out=base_s)
+    return base_s, np.add(half, 0.5, out=half)
+
+
+def utilities_from_bases(base_s: np.ndarray, base_f: np.ndarray, risk: np.ndarray | float
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """U_s = 2 − 4 base_s^r, U_f = 2 − 4 base_f^r and U_sq = 2 − 4 (0.5)^r, as new arrays
+    (the bases, from :func:`utility_bases`, are left as they are)."""
+    risk = np.asarray(risk, dtype=float)
+    powers = bool(risk.ndim) or float(risk) != 1.0
+    out = []
+    for base in (base_s, base_f):  # 2 − 4 b^r
+        if powers:
+            u = np.power(base, risk)
+            u *= -4.0
+        else:
+            u = base * -4.0
         u += 2.0
+        out.append(u)
     u_sq = 2.0 - 4.0 * 0.5 ** risk
-    return u_s, u_f, u_sq
+    return out[0], out[1], u_sq
 
 
 def better_worse_utilities(spread: np.ndarray, risk: np.ndarray
@@ -323,7 +370,9 @@ def expected_utility(p_win: np.ndarray, target_salience: np.ndarray, u_s: np.nda
     gain *= u_f - u_s if spread is None else spread
     gain *= target_salience
     gain += u_s
-    gain -= q * u_sq
+    status_quo = q * u_sq
+    if np.ndim(status_quo) or status_quo != 0.0 or np.signbit(status_quo):
+        gain -= status_quo  # (x − (+0.0) is x for every x: skipped)
     if q != 1.0:
         gain -= (1.0 - q) * (t * u_b + (1.0 - t) * u_w)
     return gain
@@ -332,7 +381,9 @@ def expected_utility(p_win: np.ndarray, target_salience: np.ndarray, u_s: np.nda
 def challenge_matrices(position: np.ndarray, salience: np.ndarray, p_win: np.ndarray,
                        risk: np.ndarray | float, median: np.ndarray, delta: np.ndarray,
                        q: float = 1.0, t: float | Literal["rule"] = 1.0, estimates: bool = True,
-                       gap: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                       gap: np.ndarray | None = None,
+                       bases: tuple[np.ndarray, np.ndarray] | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """Both expected utilities of each pair, as the row actor i perceives them with its own r_i.
 
     a[i, j] = E^i(U_ij): i's value of challenging j (target salience s_j, chance P_ij);
@@ -342,14 +393,16 @@ def challenge_matrices(position: np.ndarray, salience: np.ndarray, p_win: np.nda
     nearer the median than the target, else 0. position, salience, risk (or a scalar r for
     everyone): (S, n); median, delta: (S,). Returns two (S, n, n) arrays; with
     ``estimates=False`` only a is computed (b is returned empty). gap: the round's
-    :func:`pair_gaps`, when the caller has it.
+    :func:`pair_gaps`, and bases: :func:`utility_bases` of gap/Δ, when the caller has them.
     """
     x = position
     dl = np.asarray(delta, dtype=float)[..., None, None]
     if gap is None:
         gap = pair_gaps(x)
     r_row = risk[..., :, None] if isinstance(risk, np.ndarray) else float(risk)
-    u_s, u_f, u_sq = challenge_utilities(gap / dl, r_row)
+    if bases is None:
+        bases = utility_bases(gap / dl)
+    u_s, u_f, u_sq = utilities_from_bases(*bases, r_row)
     spread = u_f - u_s
     to_median = np.abs(x - np.asarray(median)[..., None])
 
@@ -553,28 +606,72 @@ class RoundState:
     same: np.ndarray | None = None  # (S, n, n) :func:`coincide`, for the offers
 
 
+@dataclass(frozen=True)
+class MedianWeights:
+    """What :func:`median_1d` needs besides the positions, for rounds whose weights stay put
+    (all actors taking part): the weights as :func:`~accord.models.median.weighted_median`
+    normalises them (S, n), and half their total less its tolerance (S, 1)."""
+
+    weight: np.ndarray
+    half: np.ndarray
+
+    @classmethod
+    def of(cls, weight: np.ndarray, mask: np.ndarray) -> MedianWeights | None:
+        """weight (S, n), mask (n,); None unless every actor takes part. The steps are
+        weighted_median's own, on the same (S, n, 1) arrays, so the numbers are its."""
+        if not mask.all():
+            return None
+        w = weight[..., None]
+        total = w.sum(axis=-2, keepdims=True)
+        w = np.where(total > 0, w, 1.0)
+        total = w.sum(axis=-2, keepdims=True)
+        return cls(np.ascontiguousarray(w[..., 0]), total[..., 0] * (0.5 - _MEDIAN_TIE))
+
+    def median(self, split: MidpointSplit) -> np.ndarray:
+        """μ of the positions ``split`` sorted: the lowest whose cumulative weight reaches
+        half the total (the cumulative sums run in the same order as weighted_median's)."""
+        S, n = split.xs.shape
+        cum = np.cumsum(self.weight.reshape(-1).take(split.flat_order), axis=-1)
+        first = np.argmax(cum >= self.half, axis=-1)
+        first += np.arange(S, dtype=np.intp) * n
+        median = split.xs.reshape(-1).take(first)
+        return np.where(np.isfinite(median), median, np.nan)
+
+
 def assess_round(position: np.ndarray, salience: np.ndarray, weight: np.ndarray,
-                 mask: np.ndarray, delta: np.ndarray, opts: BdmOptions) -> RoundState:
+                 mask: np.ndarray, delta: np.ndarray, opts: BdmOptions,
+                 median_weights: MedianWeights | None = None) -> RoundState:
     """Steps 1–5 of a round (DESIGN.md): μ; votes, P and expected utilities with all r = 1;
     dangers and risk exponents; then votes (``vote_risk = voter``), P and expected utilities
     again with those exponents. position, salience, weight (= c·s): (S, n); mask (n,);
-    delta (S,) the initial range. The pairs' gaps, which of them coincide and where their
-    midpoints fall are found once and shared by both passes."""
-    median = median_1d(position, weight, mask)
-    gap = pair_gaps(position)
+    delta (S,) the initial range; median_weights: :meth:`MedianWeights.of` the weights, when
+    the caller keeps them from round to round. What both passes share is found once: the
+    pairs' differences and gaps, which of them coincide, the actors' order and where the
+    midpoints fall, the voters' distances to the candidates, and the bases of U_s and U_f."""
+    S, n = position.shape
+    diff = position[:, :, None] - position[:, None, :]
+    gap = np.abs(diff)
     same = coincide(position, gap)
-    split = midpoint_split(position)
-    tally = vote_tally(position, weight, None, delta, split)
+    split = midpoint_split(position, diff)
+    median = (median_1d(position, weight, mask) if median_weights is None else
+              median_weights.median(split))
+    distance = voter_distances(position, split, delta)
+    bases = utility_bases(gap / np.asarray(delta, dtype=float)[:, None, None])
+    tally = vote_tally(position, weight, None, delta, split, distance)
     p = victory_probability(tally, position, mask, opts.probability, same)
     a1, _ = challenge_matrices(position, salience, p, 1.0, median, delta, opts.Q, opts.T,
-                               estimates=False, gap=gap)
-    danger = dangers(a1, mask)
+                               estimates=False, gap=gap, bases=bases)
+    if mask.all():  # dangers(a1, mask), with a1's diagonal zeroed in place (it is ours)
+        a1.reshape(S, n * n)[:, ::n + 1] = 0.0
+        danger = a1.sum(axis=-2)
+    else:
+        danger = dangers(a1, mask)
     risk = risk_exponents(danger, mask)
     if opts.vote_risk == "voter":
-        tally = vote_tally(position, weight, risk, delta, split)
+        tally = vote_tally(position, weight, risk, delta, split, distance)
         p = victory_probability(tally, position, mask, opts.probability, same)
     a, b = challenge_matrices(position, salience, p, risk, median, delta, opts.Q, opts.T,
-                              gap=gap)
+                              gap=gap, bases=bases)
     return RoundState(median, danger, risk, p, a, b, same)
 
 
@@ -593,13 +690,15 @@ class RoundResult:
 
 
 def play_round(position: np.ndarray, salience: np.ndarray, weight: np.ndarray,
-               mask: np.ndarray, delta: np.ndarray, opts: BdmOptions) -> RoundResult:
+               mask: np.ndarray, delta: np.ndarray, opts: BdmOptions,
+               median_weights: MedianWeights | None = None) -> RoundResult:
     """One round of challenges on one issue, all draws at once (DESIGN.md steps 1–6): assess,
     then every receiver takes its best offer, and all moves apply together.
 
-    position, salience, weight (= c·s): (S, n); mask (n,); delta (S,) the initial range.
+    position, salience, weight (= c·s): (S, n); mask (n,); delta (S,) the initial range;
+    median_weights: as for :func:`assess_round`.
     """
-    st = assess_round(position, salience, weight, mask, delta, opts)
+    st = assess_round(position, salience, weight, mask, delta, opts, median_weights)
     kind, target = classify_offers(st.a, st.b, position, mask, opts.capitulation == "on",
                                    st.same)
     sender, taken, new = choose_offers(kind, target, st.a, st.b, position, delta,
@@ -661,8 +760,10 @@ class BdmModel(BaseModel):
                     pos = rounds[t].position
                     risk[:, t, :, k] = rounds[t].risk
                     moves[:, t, k] = (rounds[t].sender >= 0).sum(axis=-1)
+                    medians[:, t, k] = rounds[t].median  # μ at the round's start
                 trajectory[:, t + 1, :, k] = pos
-            medians[:, :, k] = median_1d(trajectory[:, :, :, k], w[:, None, :], m)
+            rest = len(rounds)  # and μ after the issue's last round, found here
+            medians[:, rest:, k] = median_1d(trajectory[:, rest:, :, k], w[:, None, :], m)
             means[:, :, k] = weighted_mean_1d(trajectory[:, :, :, k], w[:, None, :], m)
         details = self._details(arrays, issue_runs, medians, means, played)
         notes = self._notes(arrays, medians, moves, opts)
@@ -707,9 +808,10 @@ class BdmModel(BaseModel):
             res: RoundResult | None = None
             rounds: list[RoundResult] = []
             played = 0
+            weights = MedianWeights.of(w[part], m)
             for t in range(opts.rounds):
                 if res is None or opts.stop == "fixed" or (res.sender >= 0).any():
-                    res = play_round(x, sal[part], w[part], m, delta[part], opts)
+                    res = play_round(x, sal[part], w[part], m, delta[part], opts, weights)
                     played = t + 1
                 # else: this block has stopped. Repeating its last round is exactly what
                 # playing on would give (nobody moved, so the next round starts as it did).
