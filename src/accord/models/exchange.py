@@ -206,7 +206,7 @@ def exchange_terms(salience: np.ndarray, weight: np.ndarray, mask: np.ndarray,
                  np.ascontiguousarray(takes_part), able)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Shifts:
     """The equal-gain exchange of a candidate at given voting positions and outcomes.
 
@@ -372,8 +372,8 @@ class MaxTree:
             np.maximum.at(flat, at, new)
             fell = (old >= before) & (new < old)
             if fell.any():
-                d_, s_ = draws[fell], slots[fell]
-                flat[at[fell]] = low[d_[:, None], s_[:, None] * K + window].max(axis=1)
+                start = draws[fell] * low.shape[1] + slots[fell] * K
+                flat[at[fell]] = low.reshape(-1).take(start[:, None] + window).max(axis=1)
             old, new = before, flat[at]
 
     def first(self, draws: np.ndarray, threshold: np.ndarray, last: bool = False
@@ -388,7 +388,8 @@ class MaxTree:
         window = np.arange(K)
         node = np.zeros(draws.size, dtype=np.intp)
         for level in reversed(self.levels):
-            hit = level[draws[:, None], node[:, None] * K + window] >= threshold[:, None]
+            start = draws * level.shape[1] + node * K
+            hit = level.reshape(-1).take(start[:, None] + window) >= threshold[:, None]
             pick = K - 1 - np.argmax(hit[:, ::-1], axis=1) if last else np.argmax(hit, axis=1)
             node = node * K + pick
         return node
@@ -603,6 +604,7 @@ class _Engine:
         pair = np.repeat(np.arange(A), P)
         issues = np.tile(np.arange(P), A)
         self.p_of, self.q_of = pp[issues], qq[issues]
+        self.pq_of = np.stack([self.p_of, self.q_of], axis=1)
         terms = exchange_terms(salience, weight, mask, np.arange(S)[:, None],
                                ia[pair][None, :], ja[pair][None, :], self.p_of[None, :],
                                self.q_of[None, :])
@@ -610,6 +612,7 @@ class _Engine:
         draws = np.arange(S)[:, None]
         self.cell_b = (draws * n + terms.b) * d + self.p_of[None, :]  # b's vote on p, flat
         self.cell_a = (draws * n + terms.a) * d + self.q_of[None, :]  # a's vote on q
+        self.cells = np.stack([self.cell_b.reshape(-1), self.cell_a.reshape(-1)], axis=1)
         total = weight.sum(axis=1)
         self.total = np.where(total > 0, total, 1.0)
         self.pull = weight / self.total[:, None, :]
@@ -650,11 +653,12 @@ class _Engine:
         """The exchanges of slots ``sl`` in draws ``dr`` (broadcasting index arrays) at the
         current voting positions and outcomes, and whether each is a valid candidate."""
         y = self.yf
-        if dr.ndim == 1:  # a list of cells: gather them through flat indices (faster)
+        if dr.ndim == 1:  # a list of cells: gather them through flat indices (faster), the
+            # round's terms and the fixed coefficients in one row gather, both cells in one
             flat = dr * self.C + sl
-            at_b, at_a = self.cell_b.reshape(-1)[flat], self.cell_a.reshape(-1)[flat]
-            fixed = self.round_terms.reshape(-1, 4)[flat]
-            coef = self.terms.coef.reshape(-1, len(COEFS))[flat]
+            at_b, at_a = self.cells.take(flat, axis=0).T
+            rows = self.round_rows.take(flat, axis=0)
+            fixed, coef = rows[:, :4], rows[:, 4:]
         else:
             at_b, at_a = self.cell_b[dr, sl], self.cell_a[dr, sl]
             fixed = self.round_terms[dr, sl]  # targets and directions, fixed for the round
@@ -733,6 +737,9 @@ class _Engine:
         t_p, t_q = self.x0f[at_ap], self.x0f[at_bq]
         self.round_terms = np.stack([t_p, t_q, np.sign(t_p - self.x0f[self.cell_b]),
                                      np.sign(t_q - self.x0f[self.cell_a])], axis=-1)
+        # (S·C, 4 + len(COEFS)): a candidate's round terms and coefficients, one row each
+        self.round_rows = np.concatenate([self.round_terms, terms.coef], axis=-1).reshape(
+            S * C, -1)
         count_candidates = (opposite & terms.takes_part).sum(axis=1)
         c, valid = self.evaluate(dr, sl)
         alive = opposite & terms.able & valid
@@ -771,11 +778,14 @@ class _Engine:
                     pick = np.minimum((u[many] * ties).astype(int), ties - 1)
                     slot[many] = np.argmax(np.cumsum(tied, axis=1) > pick[:, None], axis=1)
             cell = live * C + slot
-            ea, eb = terms.a.reshape(-1)[cell], terms.b.reshape(-1)[cell]
-            ep, eq = self.p_of[slot], self.q_of[slot]
-            coef = terms.coef.reshape(-1, len(COEFS))[cell]
+            ea, eb = terms.a.reshape(-1).take(cell), terms.b.reshape(-1).take(cell)
+            pq = self.pq_of.take(slot, axis=0)
+            ep, eq = pq[:, 0], pq[:, 1]
+            rows = self.round_rows.take(cell, axis=0)  # targets, directions, coefficients
+            coef = rows[:, 4:]
+            cb, ca = self.cells.take(cell, axis=0).T  # b's vote on p, a's on q (flat)
             chosen_gain = tree.values[live, slot]
-            d_p = shift.reshape(-1)[cell]
+            d_p = shift.reshape(-1).take(cell)
             d_q = coef[:, 4] * d_p
             if self.uniforms is not None and o.p > 0:
                 c, _ = self.evaluate(live, slot)
@@ -784,16 +794,18 @@ class _Engine:
                 d_p, d_q = frontier_split(c.cap_p, c.cap_q, c.shift_p, c.shift_q, coef[:, 0],
                                           coef[:, 1], coef[:, 2], coef[:, 3], u_split,
                                           favour_a)
-            before_b, before_a = y[live, eb, ep], y[live, ea, eq]
-            y[live, eb, ep] = _move(before_b, x0[live, ea, ep], d_p / coef[:, 5])
-            y[live, ea, eq] = _move(before_a, x0[live, eb, eq], d_q / coef[:, 6])
-            old_p, old_q = outcome[live, ep], outcome[live, eq]
+            yf = self.yf
+            before_b, before_a = yf.take(cb), yf.take(ca)
+            yf[cb] = _move(before_b, rows[:, 0], d_p / coef[:, 5])  # toward a's start on p
+            yf[ca] = _move(before_a, rows[:, 1], d_q / coef[:, 6])  # toward b's start on q
+            old = outcome.reshape(-1).take(live[:, None] * d + pq)  # (L, 2): on p and q
+            old_p, old_q = old[:, 0], old[:, 1]
             outcome[live, ep] = (self.weight[live, :, ep] * y[live, :, ep]).sum(
                 axis=1) / self.total[live, ep]
             outcome[live, eq] = (self.weight[live, :, eq] * y[live, :, eq]).sum(
                 axis=1) / self.total[live, eq]
-            supplied[live, eb, ep] = True
-            supplied[live, ea, eq] = True
+            supplied.reshape(-1)[cb] = True
+            supplied.reshape(-1)[ca] = True
             made[live] += 1
             if live[0] == 0:
                 log.append(_log_entry(int(ea[0]), int(eb[0]), int(ep[0]), int(eq[0]), coef[0],
@@ -805,8 +817,7 @@ class _Engine:
                 self.learn(live, ea, eb, ep, eq)
                 rd, rs = self.decide_affected(live, ea, eb, ep, eq)
             else:
-                rd, rs = self.affected(live, ea, eb, ep, eq,
-                                       np.stack([old_p, old_q], axis=1))
+                rd, rs = self.affected(live, ea, eb, pq, old)
             c, valid = self.evaluate(rd, rs)
             alive[rd, rs] = valid
             shift[rd, rs] = c.shift_p
@@ -823,16 +834,20 @@ class _Engine:
     # ---------------------------------------------------------------- what to re-evaluate
 
     def _slots_of(self, draws: np.ndarray, actors: np.ndarray, issues: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
-        """Every slot of the given (draw, actor, issue) cells, as flat (draw, slot) arrays."""
-        slots = self.cell_slots[actors, issues]  # (M, (n - 1)(d - 1))
-        return np.repeat(draws, slots.shape[1]), slots.reshape(-1)
+                  ) -> np.ndarray:
+        """Every slot of the given (draw, actor, issue) cells, as flat indices draw · C +
+        slot."""
+        slots = self.cell_slots.reshape(self.n * self.d, -1).take(actors * self.d + issues,
+                                                                  axis=0)
+        slots += (draws * self.C)[:, None]  # (M, (n - 1)(d - 1))
+        return slots.reshape(-1)
 
-    def _alive_unique(self, dr: np.ndarray, sl: np.ndarray
+    def _alive_unique(self, dr: np.ndarray, sl: np.ndarray | None = None
                       ) -> tuple[np.ndarray, np.ndarray]:
-        """The live candidates among (dr, sl), each once."""
-        flat = dr * self.C + sl
-        flat = flat[self.alive.reshape(-1)[flat]]
+        """The live candidates among (dr, sl) (or among the flat indices dr · C + sl given
+        as ``dr`` alone), each once."""
+        flat = dr * self.C + sl if sl is not None else dr
+        flat = flat[self.alive.reshape(-1).take(flat)]
         order = np.arange(flat.size)
         self.stamp[flat] = order  # the last of repeated entries wins
         flat = flat[self.stamp[flat] == order]
@@ -845,12 +860,13 @@ class _Engine:
         row, sl = np.nonzero(self.alive[draws])
         return draws[row], sl
 
-    def affected(self, live: np.ndarray, ea: np.ndarray, eb: np.ndarray, ep: np.ndarray,
-                 eq: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def affected(self, live: np.ndarray, ea: np.ndarray, eb: np.ndarray, issues: np.ndarray,
+                 old: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The live candidates whose gain the exchange (a demands p from b, supplies q) can
         have changed: those in which b or a took part on p or q (their suppliers may have
         moved), and those whose demander on p or q lies within its reach of the old or the
-        new outcome there (the truncation may bind, or have bound)."""
+        new outcome there (the truncation may bind, or have bound). issues: (L, 2) p and q;
+        old: (L, 2) the outcomes there before the exchange."""
         if _FULL_RECOMPUTE:  # every live candidate (the check in the tests)
             dr = np.repeat(live, self.C)
             sl = np.tile(np.arange(self.C), live.size)
@@ -858,7 +874,7 @@ class _Engine:
         per_cell = self.cell_slots.shape[2]  # the slots of one (actor, issue) cell
         if 2 * per_cell >= self.C:  # few candidates a draw: all of them cost less to redo
             return self._alive_in(live)
-        issues = np.stack([ep, eq], axis=1)  # (L, 2)
+        ep, eq = issues[:, 0], issues[:, 1]
         ld = live[:, None]
         new = self.outcome[ld, issues]
         # (draw, issue, actor) copies of the round's fixed terms: one gather of whole rows
@@ -872,7 +888,7 @@ class _Engine:
         draws = np.concatenate([live, live, live[l_]])
         actors = np.concatenate([eb, ea, k_])
         cells = np.concatenate([ep, eq, issues[l_, w_]])
-        return self._alive_unique(*self._slots_of(draws, actors, cells))
+        return self._alive_unique(self._slots_of(draws, actors, cells))
 
     def learn(self, live: np.ndarray, ea: np.ndarray, eb: np.ndarray, ep: np.ndarray,
               eq: np.ndarray) -> None:
@@ -894,10 +910,10 @@ class _Engine:
         the exchange: the same supplier of the same issue, or the same demander. A candidate
         re-evaluated because its supplier moved keeps its previous move on decide's list of
         that supplier's moves (the list whose sum may not exceed +100)."""
-        dr, sl = self._slots_of(np.concatenate([live, live, live, live]),
-                                np.concatenate([eb, ea, ea, eb]),
-                                np.concatenate([ep, eq, ep, eq]))
-        dr, sl = self._alive_unique(dr, sl)
+        flat = self._slots_of(np.concatenate([live, live, live, live]),
+                              np.concatenate([eb, ea, ea, eb]),
+                              np.concatenate([ep, eq, ep, eq]))
+        dr, sl = self._alive_unique(flat)
         if not dr.size:
             return dr, sl
         where = np.searchsorted(live, dr)  # the exchange of each candidate's draw (live sorted)
@@ -924,7 +940,7 @@ def _log_entry(a: int, b: int, p: int, q: int, coef: np.ndarray, voting: np.ndar
                before_b: float, chosen_gain: float) -> dict[str, Any]:
     """The executed exchange of draw 0, on the 0–100 scale, with each partner's gain
     measured from the outcomes' actual shifts."""
-    s_ap, s_aq, s_bp, s_bq = (float(v) for v in coef[:4])
+    s_ap, s_aq, s_bp, s_bq = coef[:4].tolist()
     d_p = abs(float(outcome[0, p]) - old_p)
     d_q = abs(float(outcome[0, q]) - old_q)
     return {"a": a, "b": b, "p": p, "q": q,
