@@ -221,7 +221,7 @@ class Shifts:
     ahead: np.ndarray
     cap_p: np.ndarray
     cap_q: np.ndarray
-    free_p: np.ndarray
+    free_p: np.ndarray | None
     shift_p: np.ndarray
     shift_q: np.ndarray
     gain: np.ndarray
@@ -232,7 +232,7 @@ class Shifts:
 def equal_gain(target_p: np.ndarray, from_p: np.ndarray, target_q: np.ndarray,
                from_q: np.ndarray, toward_p: np.ndarray, toward_q: np.ndarray,
                o_p: np.ndarray, o_q: np.ndarray, coef: np.ndarray, *,
-               crossing_only: bool = False) -> Shifts:
+               crossing_only: bool = False, free: bool = True) -> Shifts:
     """The equal-gain exchange where ``a`` demands p and supplies q (Stokman & Van Oosten
     1994; DESIGN.md steps 2–3). b moves on p from ``from_p`` toward ``target_p`` (a's
     position at the start of the round), in the direction ``toward_p`` (±1, fixed at the
@@ -244,7 +244,7 @@ def equal_gain(target_p: np.ndarray, from_p: np.ndarray, target_q: np.ndarray,
     truncated so that the outcome does not pass the demanding partner's position
     (``crossing_only``: decide's rule, which truncates only a shift that would cross it, so an
     outcome already past that position is not held back). Gain s_ap ΔO_p − s_aq ΔO_q, the
-    same for b."""
+    same for b. ``free = False`` leaves ``free_p`` out (None)."""
     rate, pull_b, pull_a = coef[..., 4], coef[..., 5], coef[..., 6]
     gap_p = toward_p * (target_p - from_p)
     gap_q = toward_q * (target_q - from_q)
@@ -260,7 +260,7 @@ def equal_gain(target_p: np.ndarray, from_p: np.ndarray, target_q: np.ndarray,
         cap_p = np.minimum(full_p, room_p)
         cap_q = np.minimum(full_q, room_q)
     inv_rate = coef[..., 8]
-    free_p = np.minimum(full_p, full_q * inv_rate)
+    free_p = np.minimum(full_p, full_q * inv_rate) if free else None
     shift_p = np.minimum(cap_p, cap_q * inv_rate)
     shift_q = rate * shift_p
     gain = coef[..., 7] * shift_p
@@ -328,7 +328,7 @@ class MaxTree:
     draw instead of a scan of all C (issue 12, exchange scaling). Rows of at most
     ``FLAT`` entries are scanned instead (fewer, cheaper steps). ``values``: the leaves."""
 
-    K = 64
+    K = 256
     FLAT = 4096
 
     def __init__(self, values: np.ndarray) -> None:
@@ -349,6 +349,11 @@ class MaxTree:
     def values(self) -> np.ndarray:
         """The leaves, (S, C) (a view)."""
         return self.levels[0][:, :self.size]
+
+    def leaf(self, draws: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        """The leaves at (draws, slots)."""
+        low = self.levels[0]
+        return low.reshape(-1).take(draws * low.shape[1] + slots)
 
     def top(self) -> np.ndarray:
         return self.levels[-1].max(axis=1)
@@ -649,32 +654,40 @@ class _Engine:
 
     # ---------------------------------------------------------------- evaluation
 
-    def evaluate(self, dr: np.ndarray, sl: np.ndarray) -> tuple[Shifts, np.ndarray]:
-        """The exchanges of slots ``sl`` in draws ``dr`` (broadcasting index arrays) at the
-        current voting positions and outcomes, and whether each is a valid candidate."""
+    def evaluate(self, dr: np.ndarray, sl: np.ndarray, flat: np.ndarray | None = None
+                 ) -> tuple[Shifts, np.ndarray]:
+        """The exchanges of slots ``sl`` in draws ``dr`` (broadcasting index arrays; or 1-D,
+        with ``flat`` = dr · C + sl when the caller has it) at the current voting positions
+        and outcomes, and whether each is a valid candidate."""
         y = self.yf
         if dr.ndim == 1:  # a list of cells: gather them through flat indices (faster), the
             # round's terms and the fixed coefficients in one row gather, both cells in one
-            flat = dr * self.C + sl
+            if flat is None:
+                flat = dr * self.C + sl
             at_b, at_a = self.cells.take(flat, axis=0).T
             rows = self.round_rows.take(flat, axis=0)
             fixed, coef = rows[:, :4], rows[:, 4:]
+            yb_p, ya_q = y.take(at_b), y.take(at_a)
         else:
             at_b, at_a = self.cell_b[dr, sl], self.cell_a[dr, sl]
             fixed = self.round_terms[dr, sl]  # targets and directions, fixed for the round
             coef = self.terms.coef[dr, sl]
-        yb_p, ya_q = y[at_b], y[at_a]
+            yb_p, ya_q = y[at_b], y[at_a]
         t_p, t_q, toward_p, toward_q = fixed[..., 0], fixed[..., 1], fixed[..., 2], fixed[..., 3]
-        p, q = self.p_of[sl], self.q_of[sl]
         if self.compat:
+            p, q = self.p_of[sl], self.q_of[sl]
             a, b = self.terms.a[dr, sl], self.terms.b[dr, sl]
             xb_p, xa_q = self.x0f[at_b], self.x0f[at_a]
             o_p = self.view(dr, a, b, p, coef[..., 5], xb_p, yb_p)
             o_q = self.view(dr, b, a, q, coef[..., 6], xa_q, ya_q)
+        elif dr.ndim == 1:
+            o_pq = self.outcome.reshape(-1).take((dr * self.d)[:, None]
+                                                 + self.pq_of.take(sl, axis=0))
+            o_p, o_q = o_pq[:, 0], o_pq[:, 1]
         else:
-            o_p, o_q = self.outcome[dr, p], self.outcome[dr, q]
+            o_p, o_q = self.outcome[dr, self.p_of[sl]], self.outcome[dr, self.q_of[sl]]
         c = equal_gain(t_p, yb_p, t_q, ya_q, toward_p, toward_q, o_p, o_q, coef,
-                       crossing_only=self.compat)
+                       crossing_only=self.compat, free=self.compat)
         valid = c.ahead & (c.move_b > _MIN_MOVE) & (c.move_a > _MIN_MOVE)
         if self.compat:
             # decide tests the gain and the moves before it truncates them, and drops a
@@ -756,9 +769,10 @@ class _Engine:
                          self.pull[:, None, :, :] * np.abs(x0[:, :, None, :]
                                                            - x0[:, None, :, :]), 0.0)
         # kept per (draw, issue, actor), so that an exchange gathers whole rows (affected)
-        self.reach_by_issue = np.ascontiguousarray(reach.max(axis=2).transpose(0, 2, 1))
-        self.side_by_issue = np.ascontiguousarray(side.transpose(0, 2, 1))
-        self.x0_by_issue = np.ascontiguousarray(x0.transpose(0, 2, 1))
+        # (S, d, 3, n): target, side and reach (−inf where it is 0: never near) by issue
+        reach = reach.max(axis=2)
+        self.by_issue = np.ascontiguousarray(np.stack(
+            [x0, side, np.where(reach > 0, reach, -np.inf)], axis=2).transpose(0, 3, 2, 1))
         supplied = np.zeros((S, n, d), dtype=bool)
         made = np.zeros(S, dtype=int)
         log: list[dict[str, Any]] = []
@@ -784,7 +798,7 @@ class _Engine:
             rows = self.round_rows.take(cell, axis=0)  # targets, directions, coefficients
             coef = rows[:, 4:]
             cb, ca = self.cells.take(cell, axis=0).T  # b's vote on p, a's on q (flat)
-            chosen_gain = tree.values[live, slot]
+            chosen_gain = tree.leaf(live, slot)
             d_p = shift.reshape(-1).take(cell)
             d_q = coef[:, 4] * d_p
             if self.uniforms is not None and o.p > 0:
@@ -798,12 +812,13 @@ class _Engine:
             before_b, before_a = yf.take(cb), yf.take(ca)
             yf[cb] = _move(before_b, rows[:, 0], d_p / coef[:, 5])  # toward a's start on p
             yf[ca] = _move(before_a, rows[:, 1], d_q / coef[:, 6])  # toward b's start on q
-            old = outcome.reshape(-1).take(live[:, None] * d + pq)  # (L, 2): on p and q
+            at = live[:, None] * d + pq  # (draw, issue) of p and q, flat: (L, 2)
+            old = outcome.reshape(-1).take(at)
             old_p, old_q = old[:, 0], old[:, 1]
-            outcome[live, ep] = (self.weight[live, :, ep] * y[live, :, ep]).sum(
-                axis=1) / self.total[live, ep]
-            outcome[live, eq] = (self.weight[live, :, eq] * y[live, :, eq]).sum(
-                axis=1) / self.total[live, eq]
+            # the compromise on p and q anew, each a sum over the actors (rows of n)
+            both = (self.weight[live[:, None], :, pq] * y[live[:, None], :, pq]).sum(axis=2)
+            both /= self.total.reshape(-1).take(at)
+            outcome.reshape(-1)[at] = both
             supplied.reshape(-1)[cb] = True
             supplied.reshape(-1)[ca] = True
             made[live] += 1
@@ -812,15 +827,16 @@ class _Engine:
                                       y, outcome, float(old_p[0]), float(old_q[0]),
                                       float(before_a[0]), float(before_b[0]),
                                       float(chosen_gain[0])))
-            alive[live, slot] = False
+            alive.reshape(-1)[cell] = False
             if self.compat:
                 self.learn(live, ea, eb, ep, eq)
                 rd, rs = self.decide_affected(live, ea, eb, ep, eq)
             else:
                 rd, rs = self.affected(live, ea, eb, pq, old)
-            c, valid = self.evaluate(rd, rs)
-            alive[rd, rs] = valid
-            shift[rd, rs] = c.shift_p
+            flat = rd * C + rs
+            c, valid = self.evaluate(rd, rs, flat)
+            alive.reshape(-1)[flat] = valid
+            shift.reshape(-1)[flat] = c.shift_p
             if self.compat:
                 signs = self.round_terms[rd, rs]  # decide lists signed moves
                 self.last_move[rd, rs, 0] = signs[:, 2] * c.move_b
@@ -875,13 +891,13 @@ class _Engine:
         if 2 * per_cell >= self.C:  # few candidates a draw: all of them cost less to redo
             return self._alive_in(live)
         ep, eq = issues[:, 0], issues[:, 1]
-        ld = live[:, None]
-        new = self.outcome[ld, issues]
+        at = live[:, None] * self.d + issues  # (draw, issue), flat
+        new = self.outcome.reshape(-1).take(at)
         # (draw, issue, actor) copies of the round's fixed terms: one gather of whole rows
-        target, side, reach = (self.x0_by_issue[ld, issues], self.side_by_issue[ld, issues],
-                               self.reach_by_issue[ld, issues])  # (L, 2, n)
+        rows = self.by_issue.reshape(self.S * self.d, 3, self.n).take(at, axis=0)
+        target, side, reach = rows[:, :, 0], rows[:, :, 1], rows[:, :, 2]  # (L, 2, n)
         near = ((side * (target - old[:, :, None]) < reach)
-                | (side * (target - new[:, :, None]) < reach)) & (reach > 0)
+                | (side * (target - new[:, :, None]) < reach))  # (reach ≤ 0 is −inf here)
         l_, w_, k_ = np.nonzero(near)
         if (2 * live.size + l_.size) * per_cell >= live.size * self.C:
             return self._alive_in(live)
