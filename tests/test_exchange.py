@@ -679,13 +679,21 @@ def test_recomputing_only_what_changed_equals_recomputing_everything(
     assert lean.extras["recomputed"][0] < full.extras["recomputed"][0]
 
 
+class _SmallTree(exchange.MaxTree):
+    """Narrow blocks, so that a few thousand entries make a tree of four levels."""
+
+    K = 8
+    FLAT = 16
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.integers(1, 3), st.integers(1, 9000), st.integers(0, 2**32 - 1),
-       st.sampled_from([1.0, 0.25]))
+       st.sampled_from([1.0, 0.25]), st.booleans())
 def test_max_tree_finds_the_first_and_last_maximum(draws: int, size: int, seed: int,
-                                                   coarse: float) -> None:
+                                                   coarse: float, small: bool) -> None:
     """MaxTree against a scan: after every batch of updates (including −inf: dropped
-    candidates) the maximum per draw and the first and last entry within 1e-12 of it."""
+    candidates) the maximum per draw and the first and last entry within 1e-12 of it; with
+    the model's blocks and with narrow ones (deeper trees)."""
     rng = np.random.default_rng(seed)
 
     def values(m: int) -> np.ndarray:  # coarse grids make exact ties
@@ -693,7 +701,7 @@ def test_max_tree_finds_the_first_and_last_maximum(draws: int, size: int, seed: 
         return np.where(rng.random(m) < 0.3, -np.inf, v)
 
     truth = values(draws * size).reshape(draws, size)
-    tree = exchange.MaxTree(truth.copy())
+    tree = (_SmallTree if small else exchange.MaxTree)(truth.copy())
     for _ in range(5):
         m = int(rng.integers(1, 50))
         flat = rng.choice(draws * size, size=min(m, draws * size), replace=False)
