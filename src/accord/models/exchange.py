@@ -752,7 +752,7 @@ class _Engine:
                                      np.sign(t_q - self.x0f[self.cell_a])], axis=-1)
         # (S·C, 4 + len(COEFS)): a candidate's round terms and coefficients, one row each
         self.round_rows = np.concatenate([self.round_terms, terms.coef], axis=-1).reshape(
-            S * C, -1)
+            S * C, 4 + len(COEFS))
         count_candidates = (opposite & terms.takes_part).sum(axis=1)
         c, valid = self.evaluate(dr, sl)
         alive = opposite & terms.able & valid
