@@ -436,6 +436,55 @@ class _Run:
     recomputed: int = 0  # candidates re-evaluated after exchanges (for the benchmarks)
 
 
+# compiled rounds (accord.models.exchange_compiled): chosen like SMP's compiled kernels
+COMPILED_FROM = 500_000  # numpy_work from which loading numba (~0.3 s) pays
+
+
+def compiled_applies(options: ExchangeOptions) -> bool:
+    """Whether the compiled rounds cover these options: the default rules (tie_break order,
+    p = 0, compat none), any rounds, stop and preference update."""
+    return options.tie_break == "order" and options.p == 0 and options.compat == "none"
+
+
+def numpy_work(draws: int, actors: int) -> int:
+    """A run's work for the numpy engine, draws × (n³ + 11 n²), after its declared cost."""
+    return draws * (actors ** 3 + 11 * actors ** 2)
+
+
+def compiled_chosen(options: ExchangeOptions, work: int) -> bool:
+    """Whether a run of ``work`` (:func:`numpy_work`) plays its rounds in compiled code:
+    never for options it does not cover (:func:`compiled_applies`); otherwise as
+    ``ACCORD_EXCHANGE_KERNELS`` = ``numpy`` or ``compiled`` says, or, unset (``auto``), from
+    :data:`COMPILED_FROM` on or once this process has loaded the compiled code (a backtest's
+    many small runs), where numba is installed."""
+    import importlib.util
+    import os
+    import sys
+
+    if not compiled_applies(options):
+        return False
+    setting = os.environ.get("ACCORD_EXCHANGE_KERNELS", "auto").strip().lower()
+    if setting == "numpy":
+        return False
+    if setting == "compiled" or "accord.models.exchange_compiled" in sys.modules:
+        return True
+    return work >= COMPILED_FROM and importlib.util.find_spec("numba") is not None
+
+
+@dataclass(frozen=True)
+class ExchangeCost(Cost):
+    """The exchange model's declared cost, with a second one for runs played in compiled
+    code (:func:`compiled_chosen`)."""
+
+    compiled: Cost | None = None
+
+    def seconds(self, options: Any, draws: int, actors: int, issues: int,
+                runs: int = 1) -> float:
+        if self.compiled is not None and compiled_chosen(options, numpy_work(draws, actors)):
+            return self.compiled.seconds(options, draws, actors, issues, runs)
+        return super().seconds(options, draws, actors, issues, runs)
+
+
 @register
 class ExchangeModel(BaseModel):
     """Stokman & Van Oosten's (1994) exchange model with equal gain (DESIGN.md)."""
@@ -444,7 +493,9 @@ class ExchangeModel(BaseModel):
     Options = ExchangeOptions
     # per draw × issue × round: 28 ns × actor³ + 300 ns × actor²; the central run's
     # exchanges 5 µs × actor² per issue × round (benchmarks/bench_cost.py)
-    cost = Cost(ns=28.0, rounds="rounds", ns_lower=300.0, fixed_ms=7.0, run_ns=5000.0)
+    cost = ExchangeCost(ns=28.0, rounds="rounds", ns_lower=300.0, fixed_ms=7.0, run_ns=5000.0,
+                        compiled=Cost(ns=28.0, rounds="rounds", ns_lower=300.0, fixed_ms=7.0,
+                                      run_ns=5000.0))
     trajectory_option = True
     presets: ClassVar[dict[str, dict[str, Any]]] = {
         # decide-exchange-model's run: equal gain, 10 rounds, random ties (seeded here)
@@ -452,6 +503,12 @@ class ExchangeModel(BaseModel):
         # the randomised equal-gain variant
         "randomised": {"tie_break": "random", "p": 0.5},
     }
+
+    def prepare(self, workload: Sequence[tuple[int, int]]) -> None:
+        """Load the compiled rounds when the runs ahead, (draws, actors) each, call for them
+        in all (:func:`compiled_chosen`); from then on this process's runs use them."""
+        if compiled_chosen(self.options, sum(numpy_work(s, n) for s, n in workload)):
+            from accord.models import exchange_compiled  # noqa: F401
 
     @property
     def uses_random(self) -> bool:
@@ -505,11 +562,16 @@ class ExchangeModel(BaseModel):
         if o.compat == "decide":
             cells += n * n * d  # the per-demander views of decide's compromise
         block = max(1, _BLOCK_CELLS // cells)
-        runs = [_Engine(o, scaled[k:k + block], arrays.salience[k:k + block],
-                        weight[k:k + block], arrays.mask,
-                        _Uniforms(list(streams[k:k + block]))
-                        if self.uses_random and streams is not None else None).play(self)
-                for k in range(0, S, block)]
+        if compiled_chosen(o, numpy_work(S, n)):  # every draw's rounds in compiled code
+            from accord.models import exchange_compiled
+
+            runs = [exchange_compiled.play(o, scaled, arrays.salience, weight, arrays.mask)]
+        else:
+            runs = [_Engine(o, scaled[k:k + block], arrays.salience[k:k + block],
+                            weight[k:k + block], arrays.mask,
+                            _Uniforms(list(streams[k:k + block]))
+                            if self.uses_random and streams is not None else None).play(self)
+                    for k in range(0, S, block)]
         played = max(len(r.voting) for r in runs)
 
         def stack(field: str) -> np.ndarray:
