@@ -181,3 +181,20 @@ def test_small_runs_load_no_numba_and_prepare_loads_it() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ, "ACCORD_EXCHANGE_KERNELS": ""})
     assert out.stdout.split() == ["False", "True", "False", "True"]
+
+
+def test_declared_cost_follows_the_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The estimate (web app budget) counts compiled rounds at their own, lower rate, and
+    options the compiled rounds do not cover at the numpy rate."""
+    cost = exchange.ExchangeModel.cost
+    o = exchange.ExchangeOptions()
+    monkeypatch.setenv("ACCORD_EXCHANGE_KERNELS", "numpy")
+    numpy_seconds = cost.seconds(o, 200, 20, 3)
+    monkeypatch.setenv("ACCORD_EXCHANGE_KERNELS", "compiled")
+    # per draw × issue × round: 28 × 20³ + 300 × 20² = 344 000 ns numpy, plus 7 ms and
+    # 5 µs × 20² × 3 × 10 a run; compiled 4 × 20³ + 80 × 20² = 64 000 ns, plus 3 ms and
+    # 300 ns × 20² × 3 × 10; 200 × 3 × 10 draw-issue-rounds
+    assert numpy_seconds == pytest.approx(0.007 + 0.06 + 6000 * 344_000e-9)
+    assert cost.seconds(o, 200, 20, 3) == pytest.approx(0.003 + 0.0036 + 6000 * 64_000e-9)
+    assert cost.seconds(exchange.ExchangeOptions(tie_break="random"), 200, 20, 3) == (
+        pytest.approx(numpy_seconds))

@@ -492,10 +492,11 @@ class ExchangeModel(BaseModel):
     name = "exchange"
     Options = ExchangeOptions
     # per draw × issue × round: 28 ns × actor³ + 300 ns × actor²; the central run's
-    # exchanges 5 µs × actor² per issue × round (benchmarks/bench_cost.py)
+    # exchanges 5 µs × actor² per issue × round (benchmarks/bench_cost.py); compiled rounds
+    # 4 ns × actor³ + 80 ns × actor², the central run's 300 ns × actor², 3 ms a run
     cost = ExchangeCost(ns=28.0, rounds="rounds", ns_lower=300.0, fixed_ms=7.0, run_ns=5000.0,
-                        compiled=Cost(ns=28.0, rounds="rounds", ns_lower=300.0, fixed_ms=7.0,
-                                      run_ns=5000.0))
+                        compiled=Cost(ns=4.0, rounds="rounds", ns_lower=80.0, fixed_ms=3.0,
+                                      run_ns=300.0))
     trajectory_option = True
     presets: ClassVar[dict[str, dict[str, Any]]] = {
         # decide-exchange-model's run: equal gain, 10 rounds, random ties (seeded here)
