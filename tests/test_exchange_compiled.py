@@ -146,6 +146,11 @@ def test_outcome_sums_follow_numpys_pairwise_order(n: int) -> None:
     assert compiled._pairwise(v, n, stack, sums) == np.add.reduce(v[None, :], axis=1)[0]
 
 
+def test_bounds_are_the_numpy_engines() -> None:
+    for name in ("_TIE", "_MIN_GAIN", "_MIN_MOVE", "_SNAP", "_AT"):
+        assert getattr(compiled, name) == getattr(exchange, name), name
+
+
 def test_options_it_does_not_cover_stay_in_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACCORD_EXCHANGE_KERNELS", "compiled")
     o = exchange.ExchangeOptions

@@ -471,6 +471,22 @@ def compiled_chosen(options: ExchangeOptions, work: int) -> bool:
     return work >= COMPILED_FROM and importlib.util.find_spec("numba") is not None
 
 
+def _compiled_run(o: ExchangeOptions, scaled: np.ndarray, salience: np.ndarray,
+                  weight: np.ndarray, mask: np.ndarray) -> _Run:
+    """Every draw played in compiled code (:mod:`accord.models.exchange_compiled`), as the
+    numpy engine's :class:`_Run`."""
+    from accord.models import exchange_compiled
+
+    r = exchange_compiled.play(o, scaled, salience, weight, mask, exchange_terms,
+                               _FULL_RECOMPUTE)
+    rounds = range(r["voting"].shape[1])
+    run = _Run(*([r[key][:, t] for t in rounds] for key in ("voting", "preference",
+                                                            "exchanges", "candidates")),
+               [[_log_entry(*e) for e in entries] for entries in r["log"]])
+    run.recomputed = r["recomputed"]
+    return run
+
+
 @dataclass(frozen=True)
 class ExchangeCost(Cost):
     """The exchange model's declared cost, with a second one for runs played in compiled
@@ -564,9 +580,7 @@ class ExchangeModel(BaseModel):
             cells += n * n * d  # the per-demander views of decide's compromise
         block = max(1, _BLOCK_CELLS // cells)
         if compiled_chosen(o, numpy_work(S, n)):  # every draw's rounds in compiled code
-            from accord.models import exchange_compiled
-
-            runs = [exchange_compiled.play(o, scaled, arrays.salience, weight, arrays.mask)]
+            runs = [_compiled_run(o, scaled, arrays.salience, weight, arrays.mask)]
         else:
             runs = [_Engine(o, scaled[k:k + block], arrays.salience[k:k + block],
                             weight[k:k + block], arrays.mask,

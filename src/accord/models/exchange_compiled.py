@@ -28,20 +28,25 @@ is cached on disk after its first compilation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numba import njit
 
-from accord.models import exchange as ex
 from accord.models.base import parallel_map
 
 _FAST = {"cache": True, "nogil": True, "error_model": "numpy"}
 _BLOCK = 64  # slots per block maximum
 _LOG = 14  # columns of the log of draw 0's exchanges (see :func:`play`)
 _CHUNK_CELLS = 1 << 18  # candidate cells (draws × slots) per chunk of draws
-# exchange's bounds, as constants of the compiled code
-_MIN_MOVE, _MIN_GAIN, _SNAP, _AT, _TIE = ex._MIN_MOVE, ex._MIN_GAIN, ex._SNAP, ex._AT, ex._TIE
+# exchange's bounds (the same values as there; a test checks it; not imported from it, so
+# that the two modules do not import each other)
+_TIE = 1e-12  # gains this close to the best count as a tie
+_MIN_GAIN = 1e-10  # a candidate must gain more than this
+_MIN_MOVE = 1e-10  # and both movers must move more than this
+_SNAP = 1e-12  # a move within this fraction of the full distance lands on the partner
+_AT = 1e-9  # points of 0–100: an actor this close to the compromise is on neither side
 
 
 @njit(**_FAST)
@@ -404,11 +409,17 @@ def play_draws(scaled: np.ndarray, salience: np.ndarray, weight: np.ndarray,
     return voting, preference, made, candidates, played, recomputed, log, nlog
 
 
+def _pairs(m: int) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs (first < second) of m items in lexicographic order (exchange.pair_indices)."""
+    first, second = np.triu_indices(m, k=1)
+    return first.astype(np.intp), second.astype(np.intp)
+
+
 def _cell_slots(n: int, d: int) -> np.ndarray:
     """The slots in which actor k and issue x both appear, (n, d, (n − 1)(d − 1)), slots
     numbered as exchange._Engine numbers them (actor pair major)."""
-    ia, ja = ex.pair_indices(n)
-    pp, qq = ex.pair_indices(d)
+    ia, ja = _pairs(n)
+    pp, qq = _pairs(d)
     P = pp.size
     k = np.arange(n)
     of_actor = np.argsort(~((ia[None, :] == k[:, None]) | (ja[None, :] == k[:, None])),
@@ -421,14 +432,17 @@ def _cell_slots(n: int, d: int) -> np.ndarray:
 
 
 def play(options: Any, scaled: np.ndarray, salience: np.ndarray, weight: np.ndarray,
-         mask: np.ndarray) -> Any:
-    """Every draw's rounds in compiled code, as an ``exchange._Run`` (the per-round votes,
-    preferences, exchange and candidate counts of all draws, draw 0's log), equal to
-    ``exchange._Engine.play`` over the same draws (options: :func:`applies`; d ≥ 2,
-    rounds ≥ 1)."""
+         mask: np.ndarray, terms_of: Callable[..., Any], full_recompute: bool = False
+         ) -> dict[str, Any]:
+    """Every draw's rounds in compiled code, equal to ``exchange._Engine.play`` over the
+    same draws (options: ``exchange.compiled_applies``; d ≥ 2, rounds ≥ 1). ``terms_of``:
+    ``exchange.exchange_terms``. Returns "voting", "preference" (S, T + 1, n, d),
+    "exchanges", "candidates" (S, T + 1) for the T rounds played (a draw that stopped early
+    repeats its last round), "recomputed" and "log": per round, draw 0's executed exchanges
+    as the arguments of ``exchange._log_entry``."""
     S, n, d = scaled.shape
-    ia, ja = ex.pair_indices(n)
-    pp, qq = ex.pair_indices(d)
+    ia, ja = _pairs(n)
+    pp, qq = _pairs(d)
     A, P = ia.size, pp.size
     C = A * P
     pair = np.repeat(np.arange(A), P)
@@ -443,9 +457,8 @@ def play(options: Any, scaled: np.ndarray, salience: np.ndarray, weight: np.ndar
 
     def run_chunk(c0: int) -> tuple:
         c1 = min(S, c0 + chunk)
-        terms = ex.exchange_terms(salience[c0:c1], weight[c0:c1], mask,
-                                  np.arange(c1 - c0)[:, None], ia[pair][None, :],
-                                  ja[pair][None, :], p_of[None, :], q_of[None, :])
+        terms = terms_of(salience[c0:c1], weight[c0:c1], mask, np.arange(c1 - c0)[:, None],
+                         ia[pair][None, :], ja[pair][None, :], p_of[None, :], q_of[None, :])
         return play_draws(
             np.ascontiguousarray(scaled[c0:c1], dtype=float),
             np.ascontiguousarray(salience[c0:c1], dtype=float),
@@ -455,17 +468,12 @@ def play(options: Any, scaled: np.ndarray, salience: np.ndarray, weight: np.ndar
             np.array(terms.takes_part, dtype=np.bool_, order="C"),
             np.array(terms.able, dtype=np.bool_, order="C"),
             cell_slots, rounds, options.stop == "no_exchanges",
-            options.preference_update == "on", bool(ex._FULL_RECOMPUTE), c0 == 0)
+            options.preference_update == "on", bool(full_recompute), c0 == 0)
 
     parts = list(parallel_map(run_chunk, range(0, S, chunk)))
     played = int(max(int(part[4].max()) for part in parts))
-    voting = np.concatenate([part[0][:, :played + 1] for part in parts])
-    preference = np.concatenate([part[1][:, :played + 1] for part in parts])
-    made = np.concatenate([part[2][:, :played + 1] for part in parts]).astype(int)
-    cands = np.concatenate([part[3][:, :played + 1] for part in parts]).astype(int)
-    log_rows = parts[0][6][:parts[0][7]]
-    logs: list[list[dict[str, Any]]] = [[] for _ in range(played + 1)]
-    for row in log_rows:
+    log: list[list[tuple]] = [[] for _ in range(played + 1)]
+    for row in parts[0][6][:parts[0][7]]:
         t, ea, eb, ep, eq = (int(v) for v in row[:5])
         vote = np.zeros((1, n, d))
         vote[0, ea, eq], vote[0, eb, ep] = row[6], row[8]
@@ -473,12 +481,11 @@ def play(options: Any, scaled: np.ndarray, salience: np.ndarray, weight: np.ndar
         out[0, ep], out[0, eq] = row[10], row[12]
         coef = np.array([salience[0, ea, ep], salience[0, ea, eq], salience[0, eb, ep],
                          salience[0, eb, eq]])
-        logs[t].append(ex._log_entry(ea, eb, ep, eq, coef, vote, out, float(row[9]),
-                                     float(row[11]), float(row[5]), float(row[7]),
-                                     float(row[13])))
-    run = ex._Run([voting[:, t] for t in range(played + 1)],
-                  [preference[:, t] for t in range(played + 1)],
-                  [made[:, t] for t in range(played + 1)],
-                  [cands[:, t] for t in range(played + 1)], logs)
-    run.recomputed = int(sum(part[5] for part in parts))
-    return run
+        log[t].append((ea, eb, ep, eq, coef, vote, out, float(row[9]), float(row[11]),
+                       float(row[5]), float(row[7]), float(row[13])))
+    return {"voting": np.concatenate([part[0][:, :played + 1] for part in parts]),
+            "preference": np.concatenate([part[1][:, :played + 1] for part in parts]),
+            "exchanges": np.concatenate([part[2][:, :played + 1] for part in parts]).astype(int),
+            "candidates": np.concatenate([part[3][:, :played + 1] for part in parts]
+                                         ).astype(int),
+            "recomputed": int(sum(part[5] for part in parts)), "log": log}
