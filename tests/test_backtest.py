@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import json
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -210,6 +211,8 @@ def test_backtest_same_through_the_auto_process_pool(tiny: tuple[Path, Path]) ->
     with make_executor("auto", 2) as ex:
         assert isinstance(ex, cf.ProcessPoolExecutor)
         _same(serial, bt.backtest(props, specs, draws=20, seed=4, executor=ex))
+        # a worker per core, each running its models' blocks of draws in turn
+        assert ex.submit(os.getenv, "ACCORD_THREADS").result() == "1"
     with make_executor("auto", 1) as ex:
         assert ex is None  # one core: serial
 

@@ -106,6 +106,12 @@ def sweep(items: Sequence[T], fn: Callable[[T, np.random.SeedSequence], R],
     return results
 
 
+def _one_thread() -> None:
+    """A process-pool worker's start: its model runs use one thread (the pool has a worker
+    per core)."""
+    os.environ["ACCORD_THREADS"] = "1"
+
+
 ExecutorKind = Literal["auto", "serial", "thread", "process", "dask"]
 
 
@@ -115,7 +121,9 @@ def make_executor(kind: ExecutorKind = "serial", workers: int | None = None,
     """An executor for :func:`sweep` (None for serial), shut down on exit.
 
     ``auto``: a process pool of one worker per core (``workers`` if given) where the machine
-    has more than one, else serial; the results do not depend on it (:func:`sweep`).
+    has more than one, else serial; each worker plays a model's blocks of draws in turn
+    (``ACCORD_THREADS=1``: the cores are taken by the workers). The results depend on
+    neither (:func:`sweep`).
 
     ``dask`` needs the optional extra ``accord[dask]``: with ``scheduler`` (an address such
     as ``tcp://10.0.0.5:8786``) it uses that cluster, else a local cluster of ``workers``
@@ -123,8 +131,13 @@ def make_executor(kind: ExecutorKind = "serial", workers: int | None = None,
     """
     if kind == "auto":
         cores = workers or os.cpu_count() or 1
-        kind = "process" if cores > 1 else "serial"
-        workers = cores
+        if cores > 1:
+            import concurrent.futures as cf
+
+            with cf.ProcessPoolExecutor(max_workers=cores, initializer=_one_thread) as ex:
+                yield ex
+            return
+        kind = "serial"
     if kind == "serial":
         yield None
         return
