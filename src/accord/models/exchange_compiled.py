@@ -156,6 +156,29 @@ def _move(start: float, target: float, distance: float) -> float:  # pragma: no 
     return start + _sign(gap) * distance
 
 
+@njit(inline="always", **_FAST)
+def _reevaluate(c: int, a: np.ndarray, b: np.ndarray, p_of: np.ndarray, q_of: np.ndarray,
+                coef: np.ndarray, rt: np.ndarray, y: np.ndarray, outcome: np.ndarray,
+                g: np.ndarray, shift: np.ndarray, alive: np.ndarray, bm: np.ndarray,
+                dirty: np.ndarray, ndirty: int) -> int:  # pragma: no cover - compiled
+    """Re-evaluate live candidate c: its gain (−inf when no longer valid), ΔO_p and block
+    maximum (raised at once; a block whose maximum fell is listed in ``dirty`` to be
+    rescanned). Returns the new length of ``dirty``."""
+    valid, gain, sp = _evaluate(c, a, b, p_of, q_of, coef, rt, y, outcome)
+    shift[c] = sp
+    alive[c] = valid
+    old = g[c]
+    new = gain if valid else -np.inf
+    g[c] = new
+    blk = c // _BLOCK
+    if new > bm[blk]:
+        bm[blk] = new
+    elif old == bm[blk] and new < old:
+        dirty[ndirty] = blk
+        ndirty += 1
+    return ndirty
+
+
 @njit(**_FAST)
 def _refresh(g: np.ndarray, bm: np.ndarray, blk: int) -> None:  # pragma: no cover
     top = -np.inf
@@ -191,6 +214,8 @@ def _play_draw(x_in: np.ndarray, salience: np.ndarray, weight: np.ndarray, total
     supplied = np.zeros((n, d), dtype=np.bool_)
     prod = np.empty(n)
     stack = np.empty((64, 3), dtype=np.int64)
+    live = np.empty(C, dtype=np.int64)  # the live candidates (and some dropped since)
+    near_flag = np.zeros(2 * n, dtype=np.bool_)
     sums = np.empty(64)
     voting[0] = x_in
     preference[0] = x_in
@@ -239,6 +264,11 @@ def _play_draw(x_in: np.ndarray, salience: np.ndarray, weight: np.ndarray, total
             g[c] = gain if alive[c] else -np.inf
         for blk in range(nb):
             _refresh(g, bm, blk)
+        nlist = 0
+        for c in range(C):
+            if alive[c]:
+                live[nlist] = c
+                nlist += 1
         executed = 0
         for _ in range(C):
             best = -np.inf
@@ -288,60 +318,52 @@ def _play_draw(x_in: np.ndarray, salience: np.ndarray, weight: np.ndarray, total
             g[slot] = -np.inf
             ndirty = 1
             dirty[0] = slot // _BLOCK
-            # the candidates whose gain can have changed (exchange._Engine.affected)
+            # the candidates whose gain can have changed (exchange._Engine.affected): those
+            # in which b or a took part on p or q, and those whose demander on p or q lies
+            # within its reach of the old or the new outcome there; or every live candidate
+            # (the same gains), when walking the live list costs less
             tick += 1
-            everything = full_recompute or 2 * per_cell >= C
-            if not everything:
-                near = 0
-                for w in range(2):
-                    x = ep if w == 0 else eq
-                    old = old_p if w == 0 else old_q
-                    for k2 in range(n):
-                        r = reach[k2, x]
-                        if r > 0 and (side[k2, x] * (pref[k2, x] - old) < r
-                                      or side[k2, x] * (pref[k2, x] - outcome[x]) < r):
-                            near += 1
-                everything = (2 + near) * per_cell >= C
-            for w in range(2 + (0 if everything else 2 * n)):
-                if everything:
-                    if w > 0:
-                        break
-                    lo, hi = 0, C
-                elif w < 2:
-                    lo, hi = 0, per_cell
-                else:
-                    lo, hi = 0, per_cell
-                for m in range(lo, hi):
-                    if everything:
-                        c = m
-                    elif w == 0:
-                        c = cell_slots[eb, ep, m]
-                    elif w == 1:
-                        c = cell_slots[ea, eq, m]
-                    else:
-                        k2 = (w - 2) % n
-                        x = ep if w - 2 < n else eq
-                        old = old_p if w - 2 < n else old_q
-                        r = reach[k2, x]
-                        if not (r > 0 and (side[k2, x] * (pref[k2, x] - old) < r
-                                           or side[k2, x] * (pref[k2, x] - outcome[x]) < r)):
-                            break
-                        c = cell_slots[k2, x, m]
-                    if not alive[c] or stamp[c] == tick:
+            near = 0
+            for w in range(2 * n):
+                x = ep if w < n else eq
+                old = old_p if w < n else old_q
+                k2 = w % n
+                r = reach[k2, x]
+                is_near = r > 0 and (side[k2, x] * (pref[k2, x] - old) < r
+                                     or side[k2, x] * (pref[k2, x] - outcome[x]) < r)
+                near_flag[w] = is_near
+                near += is_near
+            if full_recompute or nlist <= (2 + near) * per_cell:
+                j = 0
+                for i in range(nlist):
+                    c = live[i]
+                    if not alive[c]:
                         continue
-                    stamp[c] = tick
                     recomputed += 1
-                    valid, gain, sp = _evaluate(c, a, b, p_of, q_of, coef, rt, y, outcome)
-                    shift[c] = sp
-                    alive[c] = valid
-                    old_g = g[c]
-                    g[c] = gain if valid else -np.inf
-                    blk = c // _BLOCK
-                    if g[c] > bm[blk]:
-                        bm[blk] = g[c]
-                    elif old_g == bm[blk] and g[c] < old_g:
-                        dirty[ndirty] = blk
-                        ndirty += 1
+                    ndirty = _reevaluate(c, a, b, p_of, q_of, coef, rt, y, outcome, g, shift,
+                                         alive, bm, dirty, ndirty)
+                    if alive[c]:
+                        live[j] = c
+                        j += 1
+                nlist = j
+            else:
+                for w in range(2 + 2 * n):
+                    if w == 0:
+                        k2, x = eb, ep
+                    elif w == 1:
+                        k2, x = ea, eq
+                    else:
+                        if not near_flag[w - 2]:
+                            continue
+                        k2, x = (w - 2) % n, (ep if w - 2 < n else eq)
+                    for m in range(per_cell):
+                        c = cell_slots[k2, x, m]
+                        if not alive[c] or stamp[c] == tick:
+                            continue
+                        stamp[c] = tick
+                        recomputed += 1
+                        ndirty = _reevaluate(c, a, b, p_of, q_of, coef, rt, y, outcome, g,
+                                             shift, alive, bm, dirty, ndirty)
             for i in range(ndirty):
                 _refresh(g, bm, dirty[i])
         if update_on:
