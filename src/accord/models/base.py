@@ -251,6 +251,40 @@ class Cost:
         return (runs * per_run + per_draw * draws * issues * rounds) / 1e9
 
 
+@dataclass(frozen=True)
+class EngineCost(Cost):
+    """A declared cost with a second one for the runs a model plays in compiled code:
+    ``uses_compiled(options, draws, actors)`` says which engine such a run gets (SMP, the
+    exchange model)."""
+
+    compiled: Cost | None = None
+    uses_compiled: Callable[[Any, int, int], bool] | None = None
+
+    def seconds(self, options: Any, draws: int, actors: int, issues: int,
+                runs: int = 1) -> float:
+        if (self.compiled is not None and self.uses_compiled is not None
+                and self.uses_compiled(options, draws, actors)):
+            return self.compiled.seconds(options, draws, actors, issues, runs)
+        return super().seconds(options, draws, actors, issues, runs)
+
+
+def compiled_wanted(setting: str, module: str, work: int, threshold: int) -> bool:
+    """Whether a run of ``work`` uses a model's compiled engine (numba, in ``module``): the
+    environment variable ``setting`` = ``numpy`` or ``compiled`` says so; unset (``auto``),
+    from ``threshold`` on (importing numba and loading cached code takes ~1 s), or at any
+    size once this process has loaded ``module`` (a backtest's many small runs,
+    :meth:`BaseModel.prepare`), where numba is installed."""
+    import importlib.util
+    import sys
+
+    chosen = os.environ.get(setting, "auto").strip().lower()
+    if chosen == "numpy":
+        return False
+    if chosen == "compiled" or module in sys.modules:
+        return True
+    return work >= threshold and importlib.util.find_spec("numba") is not None
+
+
 UNKNOWN_COST = Cost(ns=500.0, rounds=None, fixed_ms=50.0)
 """What a model that declares no cost is assumed to need (above the dearest measured)."""
 

@@ -103,9 +103,11 @@ from accord.models.base import (
     BaseModel,
     Cost,
     Count,
+    EngineCost,
     Forecast,
     Fraction,
     ModelOptions,
+    compiled_wanted,
     register,
 )
 from accord.models.compromise import weighted_mean
@@ -453,22 +455,11 @@ def numpy_work(draws: int, actors: int) -> int:
 
 def compiled_chosen(options: ExchangeOptions, work: int) -> bool:
     """Whether a run of ``work`` (:func:`numpy_work`) plays its rounds in compiled code:
-    never for options it does not cover (:func:`compiled_applies`); otherwise as
-    ``ACCORD_EXCHANGE_KERNELS`` = ``numpy`` or ``compiled`` says, or, unset (``auto``), from
-    :data:`COMPILED_FROM` on or once this process has loaded the compiled code (a backtest's
-    many small runs), where numba is installed."""
-    import importlib.util
-    import os
-    import sys
-
-    if not compiled_applies(options):
-        return False
-    setting = os.environ.get("ACCORD_EXCHANGE_KERNELS", "auto").strip().lower()
-    if setting == "numpy":
-        return False
-    if setting == "compiled" or "accord.models.exchange_compiled" in sys.modules:
-        return True
-    return work >= COMPILED_FROM and importlib.util.find_spec("numba") is not None
+    never for options it does not cover (:func:`compiled_applies`), otherwise as
+    ``ACCORD_EXCHANGE_KERNELS`` and :data:`COMPILED_FROM` say
+    (:func:`accord.models.base.compiled_wanted`)."""
+    return compiled_applies(options) and compiled_wanted(
+        "ACCORD_EXCHANGE_KERNELS", "accord.models.exchange_compiled", work, COMPILED_FROM)
 
 
 def _compiled_run(o: ExchangeOptions, scaled: np.ndarray, salience: np.ndarray,
@@ -487,18 +478,9 @@ def _compiled_run(o: ExchangeOptions, scaled: np.ndarray, salience: np.ndarray,
     return run
 
 
-@dataclass(frozen=True)
-class ExchangeCost(Cost):
-    """The exchange model's declared cost, with a second one for runs played in compiled
-    code (:func:`compiled_chosen`)."""
-
-    compiled: Cost | None = None
-
-    def seconds(self, options: Any, draws: int, actors: int, issues: int,
-                runs: int = 1) -> float:
-        if self.compiled is not None and compiled_chosen(options, numpy_work(draws, actors)):
-            return self.compiled.seconds(options, draws, actors, issues, runs)
-        return super().seconds(options, draws, actors, issues, runs)
+def _cost_uses_compiled(options: ExchangeOptions, draws: int, actors: int) -> bool:
+    """The declared cost's engine: the compiled rounds where they are chosen."""
+    return compiled_chosen(options, numpy_work(draws, actors))
 
 
 @register
@@ -510,9 +492,10 @@ class ExchangeModel(BaseModel):
     # per draw × issue × round: 28 ns × actor³ + 300 ns × actor²; the central run's
     # exchanges 5 µs × actor² per issue × round (benchmarks/bench_cost.py); compiled rounds
     # 4 ns × actor³ + 80 ns × actor², the central run's 300 ns × actor², 3 ms a run
-    cost = ExchangeCost(ns=28.0, rounds="rounds", ns_lower=300.0, fixed_ms=7.0, run_ns=5000.0,
-                        compiled=Cost(ns=4.0, rounds="rounds", ns_lower=80.0, fixed_ms=3.0,
-                                      run_ns=300.0))
+    cost = EngineCost(ns=28.0, rounds="rounds", ns_lower=300.0, fixed_ms=7.0, run_ns=5000.0,
+                      uses_compiled=_cost_uses_compiled,
+                      compiled=Cost(ns=4.0, rounds="rounds", ns_lower=80.0, fixed_ms=3.0,
+                                    run_ns=300.0))
     trajectory_option = True
     presets: ClassVar[dict[str, dict[str, Any]]] = {
         # decide-exchange-model's run: equal gain, 10 rounds, random ties (seeded here)

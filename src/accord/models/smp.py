@@ -76,9 +76,11 @@ from accord.arrays import ScenarioArrays
 from accord.models.base import (
     BaseModel,
     Cost,
+    EngineCost,
     Forecast,
     Interval,
     ModelOptions,
+    compiled_wanted,
     parallel_map,
     register,
 )
@@ -666,20 +668,10 @@ def numpy_work(draws: int, actors: int) -> int:
 
 
 def compiled_chosen(work: int) -> bool:
-    """Whether a run of ``work`` (:func:`numpy_work`) uses the compiled kernels:
-    ``ACCORD_SMP_KERNELS`` = ``numpy`` or ``compiled`` says so; unset (``auto``), from
-    :data:`COMPILED_FROM` on, or at any size once this process has loaded them (a backtest's
-    many small runs), where numba is installed."""
-    import importlib.util
-    import os
-    import sys
-
-    setting = os.environ.get("ACCORD_SMP_KERNELS", "auto").strip().lower()
-    if setting == "numpy":
-        return False
-    if setting == "compiled" or "accord.models.smp_compiled" in sys.modules:
-        return True
-    return work >= COMPILED_FROM and importlib.util.find_spec("numba") is not None
+    """Whether a run of ``work`` (:func:`numpy_work`) uses the compiled kernels
+    (``ACCORD_SMP_KERNELS``, :data:`COMPILED_FROM`; :func:`accord.models.base.compiled_wanted`)."""
+    return compiled_wanted("ACCORD_SMP_KERNELS", "accord.models.smp_compiled", work,
+                           COMPILED_FROM)
 
 
 def choose_kernels(work: int) -> Kernels:
@@ -689,20 +681,10 @@ def choose_kernels(work: int) -> Kernels:
     return NUMPY_KERNELS
 
 
-@dataclass(frozen=True)
-class SMPCost(Cost):
-    """SMP's declared cost (:class:`accord.models.base.Cost`), with a second one for runs
-    played whole in compiled code (:func:`compiled_chosen` and :func:`whole_draws_apply`),
-    about 9× cheaper per draw at 20 and 50 actors (benchmarks/bench_cost.py)."""
-
-    compiled: Cost | None = None
-
-    def seconds(self, options: Any, draws: int, actors: int, issues: int,
-                runs: int = 1) -> float:
-        if (self.compiled is not None and whole_draws_apply(options)
-                and compiled_chosen(numpy_work(draws, actors))):
-            return self.compiled.seconds(options, draws, actors, issues, runs)
-        return super().seconds(options, draws, actors, issues, runs)
+def _cost_uses_compiled(options: Any, draws: int, actors: int) -> bool:
+    """The declared cost's engine: compiled whole draws (about 9× cheaper per draw at 20 and
+    50 actors, benchmarks/bench_cost.py) where they apply and are chosen."""
+    return whole_draws_apply(options) and compiled_chosen(numpy_work(draws, actors))
 
 
 # --------------------------------------------------------------------------------------------
@@ -781,9 +763,10 @@ class SMPModel(BaseModel):
     # per draw × issue × step: 2.6 ns × actor³ + 340 ns × actor, counted over max_steps (runs
     # stop earlier; the figures are per allowed step, benchmarks/bench_cost.py); compiled
     # whole draws 0.3 ns × actor³ + 130 ns × actor, 20 ms a run
-    cost = SMPCost(ns=2.6, rounds="max_steps", ns_lower=340.0, lower_power=1, fixed_ms=50.0,
-                   compiled=Cost(ns=0.3, rounds="max_steps", ns_lower=130.0, lower_power=1,
-                                 fixed_ms=20.0))
+    cost = EngineCost(ns=2.6, rounds="max_steps", ns_lower=340.0, lower_power=1,
+                      fixed_ms=50.0, uses_compiled=_cost_uses_compiled,
+                      compiled=Cost(ns=0.3, rounds="max_steps", ns_lower=130.0,
+                                    lower_power=1, fixed_ms=20.0))
     trajectory_option = True
     presets: ClassVar[dict[str, dict[str, Any]]] = {"ktab": {}}
 
